@@ -1,0 +1,42 @@
+# Two commands for a fresh clone: `make lab` (the tutorial) and `make test` (everything).
+# Both create .venv and install the pinned dependencies on first use, then skip that step
+# until pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+
+.PHONY: lab test unit nbtest notebooks lint clean-venv
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,dev]"
+	touch $(STAMP)
+
+## make lab: open JupyterLab on the index notebook (ARGS=--no-browser when headless)
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_index.ipynb $(ARGS)
+
+## make test: unit tests, then every notebook executed by nbval with the quick switch
+test: $(STAMP)
+	VAE_TUTORIAL_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest tests notebooks \
+	    --nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(ARGS)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests $(ARGS)
+
+## make notebooks: re-execute every notebook in full mode and store it cleaned, with outputs
+notebooks: $(STAMP)
+	for nb in notebooks/[0-9]*.ipynb; do \
+	    MPLBACKEND=agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	        --ExecutePreprocessor.timeout=1800 "$$nb" || exit 1; \
+	    $(BIN)/nbstripout --keep-output --keep-count "$$nb" || exit 1; \
+	done
+
+lint: $(STAMP)
+	$(BIN)/ruff check vae_tutorial tests
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,159 @@
+"""Command line: ``python -m vae_tutorial {train,evaluate,pretrain,verify} ...``.
+
+Results go to stdout as one JSON object; progress bars and errors go to stderr.
+Every error this package raises on purpose exits with status 2 and a one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from .errors import VAETutorialError
+
+
+def _print_json(obj: dict) -> None:
+    print(json.dumps(obj, indent=1))
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from .config import ExperimentConfig
+    from .data import load
+    from .estimators import evaluate
+    from .train import train_experiment
+
+    exp = ExperimentConfig.load(args.config)
+    out = Path(args.out) if args.out else Path("runs") / f"{exp.name}.pt"
+    t0 = time.perf_counter()
+    model, history = train_experiment(exp, checkpoint=out, progress=not args.quiet)
+    ds = load(exp.data)
+    _print_json({
+        "name": exp.name, "checkpoint": str(out), "samples": history.samples[-1],
+        "interrupted": history.interrupted, "seconds": round(time.perf_counter() - t0, 1),
+        "test_elbo": evaluate(model, ds.test)["elbo"],
+    })
+
+
+def _model_and_data(name: str, data_name: str | None):
+    from .checkpoints import load_checkpoint
+    from .data import load
+    from .pretrained import SHIPPED_SHA256, experiment, load_pretrained, path
+
+    if name in SHIPPED_SHA256:
+        model = load_pretrained(name)
+        data_name = data_name or experiment(name).data
+        where = str(path(name))
+    else:
+        model, meta = load_checkpoint(name, hint="Check the path, or train it with "
+                                      "`python -m vae_tutorial train CONFIG.json`.")
+        data_name = data_name or (meta.get("experiment") or {}).get("data")
+        where = name
+        if data_name is None:
+            raise VAETutorialError(f"{name} does not record its dataset; pass --data NAME")
+    return model, load(data_name), where
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    import torch
+
+    from .estimators import evaluate
+
+    if args.k < 0:
+        raise VAETutorialError(f"--k must be >= 0, got {args.k}")
+    model, ds, where = _model_and_data(args.name, args.data)
+    x = ds.test if args.n is None else ds.test[: args.n]
+    torch.manual_seed(args.seed)
+    t0 = time.perf_counter()
+    r = evaluate(model, x, k=args.k)
+    _print_json({"name": args.name, "checkpoint": where, "data": ds.name, "n_test": r["n"],
+                 "test_elbo": r["elbo"], "test_log_px": r["log_px"], "k": args.k,
+                 "seed": args.seed, "seconds": round(time.perf_counter() - t0, 1)})
+
+
+def cmd_pretrain(args: argparse.Namespace) -> None:
+    import torch
+
+    from .checkpoints import read_meta, save_checkpoint
+    from .data import load
+    from .estimators import evaluate
+    from .pretrained import SHIPPED_SHA256, experiment, path
+    from .train import History, train_experiment
+
+    names = list(SHIPPED_SHA256) if args.all else args.names
+    if not names:
+        raise VAETutorialError("name a model to pretrain, or pass --all")
+    results = {}
+    for name in names:
+        exp = experiment(name)
+        p = Path(args.out) / f"{name}.pt" if args.out else path(name)
+        t0 = time.perf_counter()
+        model, history = train_experiment(exp, checkpoint=p, progress=not args.quiet)
+        seconds = time.perf_counter() - t0
+        if history.interrupted:
+            raise VAETutorialError(f"pretraining {name} was interrupted; a usable checkpoint "
+                                   f"is at {p}, but it is not the shipped model")
+        ds = load(exp.data)
+        torch.manual_seed(0)
+        metrics = {"test_elbo": evaluate(model, ds.test)["elbo"],
+                   "train_elbo": evaluate(model, ds.train)["elbo"],
+                   "train_seconds": round(seconds, 1), "samples": history.samples[-1]}
+        hist = History.from_dict(read_meta(p)["history"])
+        save_checkpoint(p, model, experiment=exp, history=hist.to_dict(), metrics=metrics)
+        sha = read_meta(p)["weights_sha256"]
+        results[name] = {**metrics, "checkpoint": str(p), "weights_sha256": sha,
+                         "matches_shipped": sha == SHIPPED_SHA256[name]}
+    _print_json(results)
+
+
+def cmd_verify(args: argparse.Namespace) -> None:
+    from .data import verify_all
+    from .pretrained import SHIPPED_SHA256, load_pretrained
+
+    files = verify_all()
+    for name in SHIPPED_SHA256:
+        load_pretrained(name)
+    _print_json({"data_files": len(files), "pretrained": list(SHIPPED_SHA256), "ok": True})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m vae_tutorial",
+                                description="Train and evaluate the tutorial's VAEs.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a model from a JSON experiment config")
+    t.add_argument("config", help="experiment JSON (see vae_tutorial/configs/)")
+    t.add_argument("--out", help="checkpoint path (default runs/NAME.pt)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("evaluate", help="test ELBO and importance-sampled log p(x), in nats")
+    e.add_argument("name", help="a pretrained model name or a checkpoint path")
+    e.add_argument("--k", type=int, default=5000, help="importance samples (0: ELBO only)")
+    e.add_argument("--n", type=int, default=None, help="only the first N test examples")
+    e.add_argument("--data", help="dataset name (for checkpoints that do not record one)")
+    e.add_argument("--seed", type=int, default=0)
+    e.set_defaults(func=cmd_evaluate)
+
+    r = sub.add_parser("pretrain", help="regenerate shipped checkpoints from their configs")
+    r.add_argument("names", nargs="*", help="model names (see vae_tutorial/configs/)")
+    r.add_argument("--all", action="store_true")
+    r.add_argument("--out", help="directory to write to (default data/pretrained)")
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=cmd_pretrain)
+
+    v = sub.add_parser("verify", help="check every shipped data file and checkpoint")
+    v.set_defaults(func=cmd_verify)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except VAETutorialError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,204 @@
+"""Experiment configuration: dataclasses that round-trip to JSON and reject bad input.
+
+The seeds' software was driven by a JSON parameter file; so is this package. An
+experiment file has three parts::
+
+    {"name": "mnist-z20", "data": "mnist-binarized",
+     "model": {"x_dim": 784, "z_dim": 20, "hidden": [500], ...},
+     "train": {"optimizer": "adam", "lr": 0.001, "batch_size": 100, ...}}
+
+Unknown keys and bad values raise :class:`ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+ACTIVATIONS = ("tanh", "relu", "softplus", "sigmoid", "elu")
+LIKELIHOODS = ("bernoulli", "gaussian")
+OPTIMIZERS = ("adam", "adagrad", "sgd")
+KL_ESTIMATORS = ("analytic", "monte_carlo")  # the paper's estimator B and estimator A
+DATASETS = ("mnist-binarized", "frey-faces", "mnist-grey", "cifar10-subset")
+
+
+def _check(ok: bool, section: str, key: str, value: Any, expected: str) -> None:
+    if not ok:
+        raise ConfigError(f"{section}.{key} = {value!r} is invalid: expected {expected}.")
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """An MLP VAE: encoder q(z|x) and decoder p(x|z), each with hidden layers.
+
+    ``hidden`` are the encoder's hidden widths; the decoder uses ``decoder_hidden`` or,
+    when that is None, ``hidden`` reversed. The paper (section 5) uses one hidden layer of
+    500 tanh units for MNIST and 200 for Frey Face.
+    ``logvar_min`` bounds the Gaussian decoder's log-variance from below (None: no floor).
+    """
+
+    x_dim: int = 784
+    z_dim: int = 20
+    hidden: tuple[int, ...] = (500,)
+    decoder_hidden: tuple[int, ...] | None = None
+    activation: str = "tanh"
+    likelihood: str = "bernoulli"
+    logvar_min: float | None = None
+
+    def __post_init__(self) -> None:
+        s = "model"
+        _check(_is_int(self.x_dim) and self.x_dim > 0, s, "x_dim", self.x_dim, "a positive int")
+        _check(_is_int(self.z_dim) and self.z_dim > 0, s, "z_dim", self.z_dim, "a positive int")
+        for key in ("hidden", "decoder_hidden"):
+            v = getattr(self, key)
+            if v is None and key == "decoder_hidden":
+                continue
+            if isinstance(v, list):
+                v = tuple(v)
+                object.__setattr__(self, key, v)
+            _check(
+                isinstance(v, tuple) and all(_is_int(h) and h > 0 for h in v),
+                s, key, v, "a list of positive ints (hidden layer widths)",
+            )
+        _check(self.activation in ACTIVATIONS, s, "activation", self.activation,
+               f"one of {', '.join(ACTIVATIONS)}")
+        _check(self.likelihood in LIKELIHOODS, s, "likelihood", self.likelihood,
+               f"one of {', '.join(LIKELIHOODS)}")
+        if self.logvar_min is not None:
+            _check(_is_number(self.logvar_min), s, "logvar_min", self.logvar_min,
+                   "a number (log-variance floor) or null")
+
+    @property
+    def decoder_widths(self) -> tuple[int, ...]:
+        return self.decoder_hidden if self.decoder_hidden is not None else self.hidden[::-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> ModelConfig:
+        return _section(d, cls, "model")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How ``fit`` trains: optimiser, minibatch size M, samples L, budget and logging.
+
+    The paper's setup (section 5) is ``optimizer="adagrad"``, ``batch_size=100``,
+    ``n_samples=1``. Budgets and evaluation intervals are in *training samples evaluated*,
+    the paper's x-axis in Figure 2.
+    """
+
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    batch_size: int = 100
+    n_samples: int = 1
+    kl: str = "analytic"
+    max_samples: int = 1_000_000
+    eval_every: int = 50_000
+    eval_train_size: int = 10_000
+    eval_test_size: int | None = None
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        s = "train"
+        _check(self.optimizer in OPTIMIZERS, s, "optimizer", self.optimizer,
+               f"one of {', '.join(OPTIMIZERS)}")
+        _check(_is_number(self.lr) and self.lr > 0, s, "lr", self.lr, "a positive number")
+        _check(_is_number(self.weight_decay) and self.weight_decay >= 0, s, "weight_decay",
+               self.weight_decay, "a number >= 0")
+        for key in ("batch_size", "n_samples", "max_samples", "eval_every", "eval_train_size"):
+            v = getattr(self, key)
+            _check(_is_int(v) and v > 0, s, key, v, "a positive int")
+        if self.eval_test_size is not None:
+            _check(_is_int(self.eval_test_size) and self.eval_test_size > 0, s,
+                   "eval_test_size", self.eval_test_size, "a positive int or null (all)")
+        _check(self.kl in KL_ESTIMATORS, s, "kl", self.kl, f"one of {', '.join(KL_ESTIMATORS)}")
+        _check(_is_int(self.seed) and self.seed >= 0, s, "seed", self.seed, "an int >= 0")
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """A named experiment: which dataset, which model, how to train it."""
+
+    name: str
+    data: str
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        _check(isinstance(self.name, str) and self.name.strip() != "" and "/" not in self.name,
+               "experiment", "name", self.name, "a non-empty string without '/'")
+        _check(self.data in DATASETS, "experiment", "data", self.data,
+               f"one of {', '.join(DATASETS)}")
+
+    # -- JSON round trip -----------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "data": self.data, "model": self.model.to_dict(),
+                "train": dataclasses.asdict(self.train)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, d: Any) -> ExperimentConfig:
+        if not isinstance(d, dict):
+            raise ConfigError(f"an experiment config must be a JSON object, got {type(d).__name__}")
+        top = _only_known(d, cls, "experiment")
+        for key in ("name", "data"):
+            if key not in top:
+                raise ConfigError(f"experiment config is missing the required key {key!r}")
+        model = _section(top.get("model", {}), ModelConfig, "model")
+        train = _section(top.get("train", {}), TrainConfig, "train")
+        return cls(name=top["name"], data=top["data"], model=model, train=train)
+
+    @classmethod
+    def from_json(cls, text: str) -> ExperimentConfig:
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"config is not valid JSON: {e}") from e
+        return cls.from_dict(d)
+
+    @classmethod
+    def load(cls, path: str | Path) -> ExperimentConfig:
+        path = Path(path)
+        try:
+            text = path.read_text()
+        except OSError as e:
+            raise ConfigError(f"cannot read config file {path}: {e.strerror or e}") from e
+        try:
+            return cls.from_json(text)
+        except ConfigError as e:
+            raise ConfigError(f"{path}: {e}") from e
+
+
+def _only_known(d: dict[str, Any], cls: type, section: str) -> dict[str, Any]:
+    known = [f.name for f in dataclasses.fields(cls)]
+    for key in d:
+        if key not in known:
+            raise ConfigError(
+                f"unknown key {key!r} in {section} config; allowed keys: {', '.join(known)}"
+            )
+    return d
+
+
+def _section(d: Any, cls: type, section: str) -> Any:
+    if not isinstance(d, dict):
+        raise ConfigError(f"{section} config must be a JSON object, got {type(d).__name__}")
+    return cls(**_only_known(d, cls, section))

@@ -1,0 +1,103 @@
+"""Estimators of the lower bound (ELBO) and of log p(x), all in nats per datapoint.
+
+- :func:`elbo`: the SGVB estimator in the paper's two forms (section 2.3):
+  estimator A (``kl="monte_carlo"``, eq. 6) and estimator B (``kl="analytic"``, eq. 7).
+- :func:`log_px_importance`: log p(x) ~= log (1/K) sum_k p(x, z_k) / q(z_k|x), z_k ~ q(z|x),
+  the importance-sampled marginal likelihood of Appendix D / Rezende et al.; a lower bound
+  in expectation that tightens as K grows, streamed so K = 5000 fits in memory.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import torch
+from torch.distributions import Independent, Normal
+
+from .models import VAE
+
+#: decoder outputs held in memory at once by the streaming estimators (floats)
+MEMORY_BUDGET = 1 << 24
+
+
+def kl_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(N(mu, diag(exp(logvar))) || N(0, I)), summed over the last dim (paper, Appendix B):
+    -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2). mu, logvar: (..., Z) -> (...)."""
+    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(-1)
+
+
+def _q(mu: torch.Tensor, logvar: torch.Tensor) -> Independent:
+    return Independent(Normal(mu, torch.exp(0.5 * logvar), validate_args=False), 1,
+                       validate_args=False)
+
+
+def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, kl: str = "analytic") -> torch.Tensor:
+    """SGVB estimate of the ELBO per datapoint. x: (B, x_dim) -> (B,) nats.
+
+    ``kl="analytic"`` is estimator B: (1/L) sum_l log p(x|z_l) - KL(q(z|x) || p(z)).
+    ``kl="monte_carlo"`` is estimator A: (1/L) sum_l [log p(x|z_l) + log p(z_l) - log q(z_l|x)].
+    Both use z_l = mu + sigma * eps_l with eps_l ~ N(0, I) (the reparameterization trick),
+    so gradients flow to the encoder. Both have the same expectation.
+    """
+    mu, logvar = model.encoder_params(x)
+    eps = torch.randn((n_samples, *mu.shape), dtype=mu.dtype, device=mu.device)
+    z = mu + torch.exp(0.5 * logvar) * eps  # (L, B, Z)
+    log_px_z = model.decode(z).log_prob(x)  # (L, B)
+    if kl == "analytic":
+        return log_px_z.mean(0) - kl_standard_normal(mu, logvar)
+    if kl == "monte_carlo":
+        log_pz = model.prior.log_prob(z)
+        log_qz = _q(mu, logvar).log_prob(z)
+        return (log_px_z + log_pz - log_qz).mean(0)
+    raise ValueError(f"kl must be 'analytic' or 'monte_carlo', got {kl!r}")
+
+
+def log_importance_weights(model: VAE, x: torch.Tensor, k: int) -> torch.Tensor:
+    """log p(x, z_k) - log q(z_k|x) for K draws z_k ~ q(z|x). x: (B, D) -> (K, B)."""
+    mu, logvar = model.encoder_params(x)
+    q = _q(mu, logvar)
+    z = q.rsample((k,))
+    return model.decode(z).log_prob(x) + model.prior.log_prob(z) - q.log_prob(z)
+
+
+def _chunks(total: int, size: int) -> Iterator[int]:
+    for start in range(0, total, size):
+        yield min(size, total - start)
+
+
+@torch.inference_mode()
+def log_px_importance(model: VAE, x: torch.Tensor, k: int = 5000,
+                      chunk: int | None = None) -> torch.Tensor:
+    """Importance-sampled log p(x) with K samples from q(z|x). x: (B, D) -> (B,) nats.
+
+    The K samples are drawn ``chunk`` at a time and combined by a running log-sum-exp,
+    so memory is O(B * chunk * D) whatever K is. log p(x) >= this >= ELBO in expectation.
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if chunk is None:
+        chunk = max(1, MEMORY_BUDGET // max(1, x.shape[0] * model.x_dim * 2))
+    acc = torch.full((x.shape[0],), -math.inf, dtype=x.dtype, device=x.device)
+    for n in _chunks(k, chunk):
+        lw = log_importance_weights(model, x, n)
+        acc = torch.logaddexp(acc, torch.logsumexp(lw, dim=0))
+    return acc - math.log(k)
+
+
+@torch.inference_mode()
+def evaluate(model: VAE, x: torch.Tensor, k: int = 0, batch_size: int | None = None,
+             n_samples: int = 1) -> dict[str, float]:
+    """Average ELBO (L = ``n_samples``) and, if ``k`` > 0, importance-sampled log p(x) over
+    the rows of x (N, D). Returns {"elbo": nats, "log_px": nats or None, "n": N}."""
+    model.eval()
+    device = model.device()
+    batch_size = batch_size or (1000 if k == 0 else 100)
+    total_elbo, total_lpx, n = 0.0, 0.0, 0
+    for start in range(0, x.shape[0], batch_size):
+        xb = x[start:start + batch_size].to(device)
+        total_elbo += float(elbo(model, xb, n_samples=n_samples).sum())
+        if k:
+            total_lpx += float(log_px_importance(model, xb, k).sum())
+        n += xb.shape[0]
+    return {"elbo": total_elbo / n, "log_px": total_lpx / n if k else None, "n": n}

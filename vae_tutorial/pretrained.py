@@ -1,0 +1,76 @@
+"""The shipped pretrained models: load them, or regenerate them exactly.
+
+Each model NAME has a JSON experiment config in ``vae_tutorial/configs/NAME.json`` and
+ships as ``data/pretrained/NAME.pt`` + ``NAME.json``. ``python -m vae_tutorial pretrain
+NAME`` retrains it from that config and seed; on this machine kind it reproduces the
+shipped weights bit for bit (compare ``SHIPPED_SHA256``).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from .checkpoints import load_checkpoint, sidecar
+from .config import ExperimentConfig
+from .data import data_dir
+from .errors import CheckpointError
+from .models import VAE
+
+#: sha256 of the shipped weight files (checked by the test suite and by ``verify``)
+SHIPPED_SHA256: dict[str, str] = {
+    "mnist-z2": "",
+    "mnist-z20": "",
+    "frey-z2": "",
+}
+
+
+def names() -> list[str]:
+    return list(SHIPPED_SHA256)
+
+
+def experiment(name: str) -> ExperimentConfig:
+    """The experiment config that produced shipped model ``name``."""
+    if name not in SHIPPED_SHA256:
+        raise CheckpointError(f"unknown pretrained model {name!r}; available: "
+                              f"{', '.join(SHIPPED_SHA256)}")
+    text = resources.files("vae_tutorial").joinpath("configs", f"{name}.json").read_text()
+    return ExperimentConfig.from_json(text)
+
+
+def path(name: str) -> Path:
+    return data_dir() / "pretrained" / f"{name}.pt"
+
+
+def restore_hint(name: str) -> str:
+    p = f"data/pretrained/{name}"
+    return (f"Restore the shipped files with `git checkout -- {p}.pt {p}.json`, or "
+            f"regenerate them with `python -m vae_tutorial pretrain {name}`.")
+
+
+def load_pretrained(name: str) -> VAE:
+    """The shipped model ``name`` (one of ``names()``), on the CPU, in eval mode."""
+    experiment(name)  # validates the name
+    model, _ = load_checkpoint(path(name), hint=restore_hint(name))
+    return model
+
+
+def info(name: str) -> dict:
+    """The JSON stored beside shipped model ``name``: config, history, metrics."""
+    from .checkpoints import read_meta
+
+    return read_meta(path(name), restore_hint(name))
+
+
+def load_or_train(name: str, *, progress: bool = True) -> VAE:
+    """Load shipped model ``name``; if its files are absent, train it from its config
+    (writing them to ``data/pretrained/``) and return it. A file that is present but
+    corrupted raises :class:`CheckpointError` rather than being silently overwritten."""
+    exp = experiment(name)
+    p = path(name)
+    if p.exists() or sidecar(p).exists():
+        return load_pretrained(name)
+    from .train import train_experiment
+
+    model, _ = train_experiment(exp, checkpoint=p, progress=progress)
+    return model

@@ -1,0 +1,209 @@
+"""Training: the AEVB algorithm (paper, Algorithm 1) with a progress bar and a history.
+
+``fit`` draws minibatches of M datapoints from one in-memory tensor, takes one gradient
+step on the SGVB estimate of the ELBO per minibatch, and every ``eval_every`` training
+samples evaluated records the train and test ELBO (nats, higher is better). It stops with
+:class:`TrainingDivergedError` on NaN/inf, restoring the last good weights, and on Ctrl-C
+(KeyboardInterrupt) it saves a usable checkpoint and returns the history so far.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+
+from .checkpoints import save_checkpoint
+from .config import ExperimentConfig, TrainConfig
+from .data import Dataset
+from .errors import ConfigError, TrainingDivergedError
+from .estimators import elbo, evaluate
+from .models import VAE, build_model
+
+
+@dataclass
+class History:
+    """Train/test ELBO (nats per datapoint) against training samples evaluated."""
+
+    samples: list[int] = field(default_factory=list)
+    train_elbo: list[float] = field(default_factory=list)
+    test_elbo: list[float | None] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+    interrupted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> History:
+        return cls(**d)
+
+    def __repr__(self) -> str:
+        if not self.samples:
+            return "History(empty)"
+        test = self.test_elbo[-1]
+        return (f"History({len(self.samples)} evaluations, {self.samples[-1]:,} samples "
+                f"evaluated, train ELBO {self.train_elbo[-1]:.2f} nats"
+                + (f", test ELBO {test:.2f} nats" if test is not None else "")
+                + (", interrupted" if self.interrupted else "") + ")")
+
+
+def default_device() -> torch.device:
+    """A CUDA GPU when present, the CPU otherwise."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _split_data(data: Dataset | torch.Tensor | tuple) -> tuple[torch.Tensor, torch.Tensor | None]:
+    if isinstance(data, Dataset):
+        return data.train, data.test
+    if isinstance(data, torch.Tensor):
+        return data, None
+    train, test = data
+    return train, test
+
+
+def _subset(x: torch.Tensor, size: int | None) -> torch.Tensor:
+    """Evenly spaced rows (class-balanced even when a split is sorted by label)."""
+    if size is None or size >= x.shape[0]:
+        return x
+    return x[torch.linspace(0, x.shape[0] - 1, size).round().long()]
+
+
+def make_optimizer(params: Any, config: TrainConfig) -> torch.optim.Optimizer:
+    kinds = {"adam": torch.optim.Adam, "adagrad": torch.optim.Adagrad, "sgd": torch.optim.SGD}
+    return kinds[config.optimizer](params, lr=config.lr, weight_decay=config.weight_decay)
+
+
+def fit(model: VAE, data: Dataset | torch.Tensor | tuple, config: TrainConfig, *,
+        checkpoint: str | Path | None = None, experiment: ExperimentConfig | None = None,
+        progress: bool = True,
+        callback: Callable[[History], None] | None = None) -> History:
+    """Train ``model`` in place on ``data`` (a Dataset, a (train, test) pair of (N, D)
+    tensors, or a train tensor) and return the :class:`History`.
+
+    Seeded by ``config.seed``: the same seed, data and model give identical histories.
+    ``checkpoint``: where to write the weights (and the JSON beside them) at every
+    evaluation. ``callback(history)`` runs after every evaluation (live plots).
+    """
+    train_x, test_x = _split_data(data)
+    if train_x.ndim != 2 or train_x.shape[1] != model.x_dim:
+        raise ConfigError(f"training data has shape {tuple(train_x.shape)} but the model "
+                          f"expects (N, {model.x_dim}) (model.x_dim)")
+    if not torch.isfinite(train_x).all():
+        raise ConfigError("training data contains NaN or infinite values; clean the data first")
+    if config.batch_size > train_x.shape[0]:
+        raise ConfigError(f"train.batch_size = {config.batch_size} is larger than the "
+                          f"{train_x.shape[0]} training examples")
+    device = default_device()
+    model.to(device)
+    train_x = train_x.to(device)
+    eval_train = _subset(train_x, config.eval_train_size)
+    eval_test = None if test_x is None else _subset(test_x, config.eval_test_size).to(device)
+
+    torch.manual_seed(config.seed)
+    order = torch.Generator().manual_seed(config.seed)
+    optimizer = make_optimizer(model.parameters(), config)
+    history = History()
+    start = time.perf_counter()
+    n, m = train_x.shape[0], config.batch_size
+    samples = 0
+    bad = torch.zeros((), dtype=torch.bool, device=device)
+    good_state, good_samples = copy.deepcopy(model.state_dict()), 0
+
+    def record() -> None:
+        nonlocal good_state, good_samples
+        tr = evaluate(model, eval_train, batch_size=1000)["elbo"]
+        te = None if eval_test is None else evaluate(model, eval_test, batch_size=1000)["elbo"]
+        if not all(torch.isfinite(torch.tensor(v)) for v in (tr, te) if v is not None):
+            diverged()
+        model.train()
+        history.samples.append(samples)
+        history.train_elbo.append(tr)
+        history.test_elbo.append(te)
+        history.seconds.append(time.perf_counter() - start)
+        good_state, good_samples = copy.deepcopy(model.state_dict()), samples
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
+        bar.set_postfix_str(f"train ELBO {tr:.1f}" + (f", test {te:.1f}" if te is not None
+                                                         else ""), refresh=False)
+        if callback is not None:
+            callback(history)
+
+    def diverged() -> None:
+        model.load_state_dict(good_state)
+        where = ""
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
+            where = f" and saved to {checkpoint}"
+        bar.close()
+        raise TrainingDivergedError(
+            f"training diverged: the ELBO became NaN or infinite between {good_samples:,} and "
+            f"{samples:,} training samples evaluated (optimizer {config.optimizer}, "
+            f"lr {config.lr}). The model was restored to its last good state at "
+            f"{good_samples:,} samples{where}. Try a smaller train.lr (say {config.lr / 10:g}), "
+            f"a log-variance floor (model.logvar_min) for Gaussian decoders, or check the data.",
+            checkpoint=str(checkpoint) if checkpoint else None, samples=good_samples,
+        )
+
+    bar = tqdm(total=config.max_samples, unit="samples", unit_scale=True, mininterval=0.5,
+               disable=not progress, desc="training")
+    model.train()
+    try:
+        record()
+        next_eval = config.eval_every
+        steps = 0
+        while samples < config.max_samples:
+            perm = torch.randperm(n, generator=order).to(device)
+            for i in range(0, n - m + 1, m):
+                xb = train_x[perm[i:i + m]]
+                loss = -elbo(model, xb, config.n_samples, config.kl).mean()
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                bad |= ~torch.isfinite(loss.detach())
+                samples += m
+                steps += 1
+                bar.update(m)
+                if steps % 100 == 0 and bool(bad):
+                    diverged()
+                if samples >= next_eval or samples >= config.max_samples:
+                    if bool(bad):
+                        diverged()
+                    record()
+                    while next_eval <= samples:
+                        next_eval += config.eval_every
+                if samples >= config.max_samples:
+                    break
+    except KeyboardInterrupt:
+        history.interrupted = True
+        if not all(torch.isfinite(p).all() for p in model.parameters()):
+            model.load_state_dict(good_state)
+        model.eval()
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
+    finally:
+        bar.close()
+    return history
+
+
+def train_experiment(experiment: ExperimentConfig, *, checkpoint: str | Path | None = None,
+                     progress: bool = True, callback: Callable[[History], None] | None = None,
+                     dataset: Dataset | None = None) -> tuple[VAE, History]:
+    """Build the model of ``experiment`` (initial weights seeded by ``train.seed``), load its
+    dataset, and fit it. Returns (model in eval mode, history)."""
+    from .data import load
+
+    ds = dataset if dataset is not None else load(experiment.data)
+    if ds.x_dim != experiment.model.x_dim:
+        raise ConfigError(f"model.x_dim = {experiment.model.x_dim} but dataset "
+                          f"{experiment.data!r} has {ds.x_dim} dimensions per example")
+    model = build_model(experiment.model, seed=experiment.train.seed)
+    history = fit(model, ds, experiment.train, checkpoint=checkpoint, experiment=experiment,
+                  progress=progress, callback=callback)
+    return model.eval(), history
