@@ -37,6 +37,7 @@ notebooks: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check vae_tutorial tests
+	$(BIN)/ruff format --check vae_tutorial tests
 
 clean-venv:
 	rm -rf $(VENV)

@@ -17,7 +17,7 @@ def saved(tiny_model, tmp_path):
 
 def test_round_trip_and_deterministic_bytes(tiny_model, tiny_config, saved, tmp_path):
     loaded, meta = load_checkpoint(saved, hint="HINT")
-    for a, b in zip(loaded.state_dict().values(), tiny_model.state_dict().values()):
+    for a, b in zip(loaded.state_dict().values(), tiny_model.state_dict().values(), strict=True):
         assert torch.equal(a, b)
     again = tmp_path / "again.pt"
     save_checkpoint(again, build_model(tiny_config, seed=0))
@@ -31,7 +31,7 @@ def test_missing_checkpoint(tmp_path):
 
 def test_missing_config(saved):
     sidecar(saved).unlink()
-    with pytest.raises(CheckpointError, match="m.json beside checkpoint .* is missing.*HINT"):
+    with pytest.raises(CheckpointError, match="m.meta.json beside checkpoint .* is missing.*HINT"):
         load_checkpoint(saved, hint="HINT")
 
 
@@ -84,7 +84,10 @@ def test_weights_only_load_refuses_pickled_code(saved, tiny_model):
     meta = json.loads(sidecar(saved).read_text())
     del meta["weights_sha256"]
     sidecar(saved).write_text(json.dumps(meta))
-    torch.save({"format": 1, "state_dict": tiny_model.state_dict(), "x": Evil()}, saved,
-               pickle_module=pickle)
+    torch.save(
+        {"format": 1, "state_dict": tiny_model.state_dict(), "x": Evil()},
+        saved,
+        pickle_module=pickle,
+    )
     with pytest.raises(CheckpointError, match="cannot be loaded"):
         load_checkpoint(saved)

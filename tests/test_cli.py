@@ -17,9 +17,9 @@ def run_cli(capsys, *argv):
 
 def tiny_experiment(tmp_path: Path) -> Path:
     exp = ExperimentConfig(
-        name="tiny-frey", data="frey-faces",
-        model=ModelConfig(x_dim=560, z_dim=2, hidden=(16,), likelihood="gaussian",
-                          logvar_min=-6.0),
+        name="tiny-frey",
+        data="frey-faces",
+        model=ModelConfig(x_dim=560, z_dim=2, hidden=(16,), likelihood="gaussian", logvar_min=-6.0),
         train=TrainConfig(max_samples=1000, eval_every=500, batch_size=100, seed=0),
     )
     path = tmp_path / "tiny.json"
@@ -75,6 +75,7 @@ def test_bad_config_value_is_named(capsys, tmp_path):
 
 
 def test_module_entry_point_runs():
-    r = subprocess.run([sys.executable, "-m", "vae_tutorial", "--help"], capture_output=True,
-                       text=True, check=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "vae_tutorial", "--help"], capture_output=True, text=True, check=True
+    )
     assert "evaluate" in r.stdout and "pretrain" in r.stdout

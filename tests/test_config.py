@@ -8,9 +8,11 @@ from vae_tutorial.errors import ConfigError
 
 def example() -> ExperimentConfig:
     return ExperimentConfig(
-        name="demo", data="frey-faces",
-        model=ModelConfig(x_dim=560, z_dim=2, hidden=(200,), likelihood="gaussian",
-                          logvar_min=-8.0),
+        name="demo",
+        data="frey-faces",
+        model=ModelConfig(
+            x_dim=560, z_dim=2, hidden=(200,), likelihood="gaussian", logvar_min=-8.0
+        ),
         train=TrainConfig(optimizer="adagrad", lr=0.02, max_samples=1000, seed=3),
     )
 

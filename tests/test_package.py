@@ -1,11 +1,15 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def test_import_is_light():
     """`import vae_tutorial` must not pull in torch, ipywidgets or matplotlib."""
-    code = ("import sys, vae_tutorial; "
-            "print(sorted(m for m in ('torch', 'ipywidgets', 'matplotlib') if m in sys.modules))")
+    code = (
+        "import sys, vae_tutorial; "
+        "print(sorted(m for m in ('torch', 'ipywidgets', 'matplotlib') if m in sys.modules))"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "[]"
 
@@ -15,12 +19,8 @@ def test_lazy_attributes_resolve():
 
     assert callable(vt.load) and callable(vt.load_pretrained) and callable(vt.fit)
     assert "load_or_train" in dir(vt)
-    try:
-        vt.no_such_thing
-    except AttributeError as e:
-        assert "no_such_thing" in str(e)
-    else:
-        raise AssertionError("expected AttributeError")
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        _ = vt.no_such_thing
 
 
 def test_quick_switch(monkeypatch):

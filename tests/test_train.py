@@ -10,8 +10,15 @@ from vae_tutorial.train import History, fit
 
 
 def cfg(**kw) -> TrainConfig:
-    base = dict(optimizer="adam", lr=1e-2, batch_size=50, max_samples=5000, eval_every=1000,
-                eval_train_size=200, seed=0)
+    base = dict(
+        optimizer="adam",
+        lr=1e-2,
+        batch_size=50,
+        max_samples=5000,
+        eval_every=1000,
+        eval_train_size=200,
+        seed=0,
+    )
     base.update(kw)
     return TrainConfig(**base)
 
@@ -41,8 +48,12 @@ def test_training_lowers_the_loss_on_one_small_batch(tiny_config, tiny_data):
 
 def test_paper_setup_adagrad_and_estimator_a_train(tiny_config, tiny_data):
     model = build_model(tiny_config, seed=0)
-    h = fit(model, tiny_data, cfg(optimizer="adagrad", lr=0.1, kl="monte_carlo",
-                                  n_samples=1), progress=False)
+    h = fit(
+        model,
+        tiny_data,
+        cfg(optimizer="adagrad", lr=0.1, kl="monte_carlo", n_samples=1),
+        progress=False,
+    )
     assert h.test_elbo[-1] > h.test_elbo[0] + 1.0
 
 
@@ -54,8 +65,10 @@ def test_same_seed_same_history_different_seed_different(tiny_config, tiny_data)
 
     (h1, m1), (h2, m2), (h3, _) = run(0), run(0), run(1)
     assert h1.train_elbo == h2.train_elbo and h1.test_elbo == h2.test_elbo
-    assert all(torch.equal(a, b) for a, b in zip(m1.state_dict().values(),
-                                                   m2.state_dict().values()))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(m1.state_dict().values(), m2.state_dict().values(), strict=True)
+    )
     assert h1.test_elbo != h3.test_elbo
 
 

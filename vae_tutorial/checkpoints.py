@@ -1,5 +1,5 @@
 """Checkpoints: weights in ``NAME.pt`` (loaded with ``weights_only=True``) and, beside them,
-``NAME.json`` with the configuration, the training history and any recorded metrics.
+``NAME.meta.json`` with the configuration, the training history and any recorded metrics.
 
 Both files are written atomically (temporary file, then rename), so an interrupted write
 never leaves a half-written checkpoint behind.
@@ -40,8 +40,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 
 def sidecar(path: str | Path) -> Path:
-    """The JSON file stored beside a checkpoint: ``x/NAME.pt`` -> ``x/NAME.json``."""
-    return Path(path).with_suffix(".json")
+    """The JSON file stored beside a checkpoint: ``x/NAME.pt`` -> ``x/NAME.meta.json``."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.meta.json")
 
 
 def weights_bytes(model: VAE) -> bytes:
@@ -52,9 +53,14 @@ def weights_bytes(model: VAE) -> bytes:
     return buf.getvalue()
 
 
-def save_checkpoint(path: str | Path, model: VAE, *, experiment: ExperimentConfig | None = None,
-                    history: dict[str, Any] | None = None,
-                    metrics: dict[str, Any] | None = None) -> Path:
+def save_checkpoint(
+    path: str | Path,
+    model: VAE,
+    *,
+    experiment: ExperimentConfig | None = None,
+    history: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> Path:
     """Save weights to ``path`` and config/history/metrics to the JSON beside it."""
     path = Path(path)
     blob = weights_bytes(model)
@@ -84,13 +90,15 @@ def read_meta(path: str | Path, hint: str = "") -> dict[str, Any]:
     except (OSError, ValueError) as e:
         raise CheckpointError(f"cannot read {meta_path}: {e}. {hint}") from e
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or "model" not in meta:
-        raise CheckpointError(f"{meta_path} is not a vae_tutorial checkpoint config "
-                              f"(format {FORMAT}). {hint}")
+        raise CheckpointError(
+            f"{meta_path} is not a vae_tutorial checkpoint config (format {FORMAT}). {hint}"
+        )
     return meta
 
 
-def load_checkpoint(path: str | Path, hint: str = "",
-                    map_location: str | torch.device = "cpu") -> tuple[VAE, dict[str, Any]]:
+def load_checkpoint(
+    path: str | Path, hint: str = "", map_location: str | torch.device = "cpu"
+) -> tuple[VAE, dict[str, Any]]:
     """Rebuild the model saved at ``path``; returns (model in eval mode, metadata dict).
 
     Every failure (missing file, truncated or corrupted weights, a config that does not

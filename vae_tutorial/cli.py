@@ -30,11 +30,16 @@ def cmd_train(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     model, history = train_experiment(exp, checkpoint=out, progress=not args.quiet)
     ds = load(exp.data)
-    _print_json({
-        "name": exp.name, "checkpoint": str(out), "samples": history.samples[-1],
-        "interrupted": history.interrupted, "seconds": round(time.perf_counter() - t0, 1),
-        "test_elbo": evaluate(model, ds.test)["elbo"],
-    })
+    _print_json(
+        {
+            "name": exp.name,
+            "checkpoint": str(out),
+            "samples": history.samples[-1],
+            "interrupted": history.interrupted,
+            "seconds": round(time.perf_counter() - t0, 1),
+            "test_elbo": evaluate(model, ds.test)["elbo"],
+        }
+    )
 
 
 def _model_and_data(name: str, data_name: str | None):
@@ -47,8 +52,10 @@ def _model_and_data(name: str, data_name: str | None):
         data_name = data_name or experiment(name).data
         where = str(path(name))
     else:
-        model, meta = load_checkpoint(name, hint="Check the path, or train it with "
-                                      "`python -m vae_tutorial train CONFIG.json`.")
+        model, meta = load_checkpoint(
+            name,
+            hint="Check the path, or train it with `python -m vae_tutorial train CONFIG.json`.",
+        )
         data_name = data_name or (meta.get("experiment") or {}).get("data")
         where = name
         if data_name is None:
@@ -68,9 +75,19 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     t0 = time.perf_counter()
     r = evaluate(model, x, k=args.k)
-    _print_json({"name": args.name, "checkpoint": where, "data": ds.name, "n_test": r["n"],
-                 "test_elbo": r["elbo"], "test_log_px": r["log_px"], "k": args.k,
-                 "seed": args.seed, "seconds": round(time.perf_counter() - t0, 1)})
+    _print_json(
+        {
+            "name": args.name,
+            "checkpoint": where,
+            "data": ds.name,
+            "n_test": r["n"],
+            "test_elbo": r["elbo"],
+            "test_log_px": r["log_px"],
+            "k": args.k,
+            "seed": args.seed,
+            "seconds": round(time.perf_counter() - t0, 1),
+        }
+    )
 
 
 def cmd_pretrain(args: argparse.Namespace) -> None:
@@ -93,18 +110,27 @@ def cmd_pretrain(args: argparse.Namespace) -> None:
         model, history = train_experiment(exp, checkpoint=p, progress=not args.quiet)
         seconds = time.perf_counter() - t0
         if history.interrupted:
-            raise VAETutorialError(f"pretraining {name} was interrupted; a usable checkpoint "
-                                   f"is at {p}, but it is not the shipped model")
+            raise VAETutorialError(
+                f"pretraining {name} was interrupted; a usable checkpoint "
+                f"is at {p}, but it is not the shipped model"
+            )
         ds = load(exp.data)
         torch.manual_seed(0)
-        metrics = {"test_elbo": evaluate(model, ds.test)["elbo"],
-                   "train_elbo": evaluate(model, ds.train)["elbo"],
-                   "train_seconds": round(seconds, 1), "samples": history.samples[-1]}
+        metrics = {
+            "test_elbo": evaluate(model, ds.test)["elbo"],
+            "train_elbo": evaluate(model, ds.train)["elbo"],
+            "train_seconds": round(seconds, 1),
+            "samples": history.samples[-1],
+        }
         hist = History.from_dict(read_meta(p)["history"])
         save_checkpoint(p, model, experiment=exp, history=hist.to_dict(), metrics=metrics)
         sha = read_meta(p)["weights_sha256"]
-        results[name] = {**metrics, "checkpoint": str(p), "weights_sha256": sha,
-                         "matches_shipped": sha == SHIPPED_SHA256[name]}
+        results[name] = {
+            **metrics,
+            "checkpoint": str(p),
+            "weights_sha256": sha,
+            "matches_shipped": sha == SHIPPED_SHA256[name],
+        }
     _print_json(results)
 
 
@@ -119,8 +145,9 @@ def cmd_verify(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m vae_tutorial",
-                                description="Train and evaluate the tutorial's VAEs.")
+    p = argparse.ArgumentParser(
+        prog="python -m vae_tutorial", description="Train and evaluate the tutorial's VAEs."
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a model from a JSON experiment config")

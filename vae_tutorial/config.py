@@ -71,15 +71,33 @@ class ModelConfig:
                 object.__setattr__(self, key, v)
             _check(
                 isinstance(v, tuple) and all(_is_int(h) and h > 0 for h in v),
-                s, key, v, "a list of positive ints (hidden layer widths)",
+                s,
+                key,
+                v,
+                "a list of positive ints (hidden layer widths)",
             )
-        _check(self.activation in ACTIVATIONS, s, "activation", self.activation,
-               f"one of {', '.join(ACTIVATIONS)}")
-        _check(self.likelihood in LIKELIHOODS, s, "likelihood", self.likelihood,
-               f"one of {', '.join(LIKELIHOODS)}")
+        _check(
+            self.activation in ACTIVATIONS,
+            s,
+            "activation",
+            self.activation,
+            f"one of {', '.join(ACTIVATIONS)}",
+        )
+        _check(
+            self.likelihood in LIKELIHOODS,
+            s,
+            "likelihood",
+            self.likelihood,
+            f"one of {', '.join(LIKELIHOODS)}",
+        )
         if self.logvar_min is not None:
-            _check(_is_number(self.logvar_min), s, "logvar_min", self.logvar_min,
-                   "a number (log-variance floor) or null")
+            _check(
+                _is_number(self.logvar_min),
+                s,
+                "logvar_min",
+                self.logvar_min,
+                "a number (log-variance floor) or null",
+            )
 
     @property
     def decoder_widths(self) -> tuple[int, ...]:
@@ -100,11 +118,13 @@ class TrainConfig:
 
     The paper's setup (section 5) is ``optimizer="adagrad"``, ``batch_size=100``,
     ``n_samples=1``. Budgets and evaluation intervals are in *training samples evaluated*,
-    the paper's x-axis in Figure 2.
+    the paper's x-axis in Figure 2. ``lr_halflife`` (samples) halves the step size every
+    that many samples (None: constant).
     """
 
     optimizer: str = "adam"
     lr: float = 1e-3
+    lr_halflife: int | None = None
     weight_decay: float = 0.0
     batch_size: int = 100
     n_samples: int = 1
@@ -117,17 +137,40 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         s = "train"
-        _check(self.optimizer in OPTIMIZERS, s, "optimizer", self.optimizer,
-               f"one of {', '.join(OPTIMIZERS)}")
+        _check(
+            self.optimizer in OPTIMIZERS,
+            s,
+            "optimizer",
+            self.optimizer,
+            f"one of {', '.join(OPTIMIZERS)}",
+        )
         _check(_is_number(self.lr) and self.lr > 0, s, "lr", self.lr, "a positive number")
-        _check(_is_number(self.weight_decay) and self.weight_decay >= 0, s, "weight_decay",
-               self.weight_decay, "a number >= 0")
+        if self.lr_halflife is not None:
+            _check(
+                _is_int(self.lr_halflife) and self.lr_halflife > 0,
+                s,
+                "lr_halflife",
+                self.lr_halflife,
+                "a positive int (samples) or null (constant lr)",
+            )
+        _check(
+            _is_number(self.weight_decay) and self.weight_decay >= 0,
+            s,
+            "weight_decay",
+            self.weight_decay,
+            "a number >= 0",
+        )
         for key in ("batch_size", "n_samples", "max_samples", "eval_every", "eval_train_size"):
             v = getattr(self, key)
             _check(_is_int(v) and v > 0, s, key, v, "a positive int")
         if self.eval_test_size is not None:
-            _check(_is_int(self.eval_test_size) and self.eval_test_size > 0, s,
-                   "eval_test_size", self.eval_test_size, "a positive int or null (all)")
+            _check(
+                _is_int(self.eval_test_size) and self.eval_test_size > 0,
+                s,
+                "eval_test_size",
+                self.eval_test_size,
+                "a positive int or null (all)",
+            )
         _check(self.kl in KL_ESTIMATORS, s, "kl", self.kl, f"one of {', '.join(KL_ESTIMATORS)}")
         _check(_is_int(self.seed) and self.seed >= 0, s, "seed", self.seed, "an int >= 0")
 
@@ -142,15 +185,25 @@ class ExperimentConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
-        _check(isinstance(self.name, str) and self.name.strip() != "" and "/" not in self.name,
-               "experiment", "name", self.name, "a non-empty string without '/'")
-        _check(self.data in DATASETS, "experiment", "data", self.data,
-               f"one of {', '.join(DATASETS)}")
+        _check(
+            isinstance(self.name, str) and self.name.strip() != "" and "/" not in self.name,
+            "experiment",
+            "name",
+            self.name,
+            "a non-empty string without '/'",
+        )
+        _check(
+            self.data in DATASETS, "experiment", "data", self.data, f"one of {', '.join(DATASETS)}"
+        )
 
     # -- JSON round trip -----------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "data": self.data, "model": self.model.to_dict(),
-                "train": dataclasses.asdict(self.train)}
+        return {
+            "name": self.name,
+            "data": self.data,
+            "model": self.model.to_dict(),
+            "train": dataclasses.asdict(self.train),
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)

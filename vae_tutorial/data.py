@@ -37,24 +37,51 @@ class DataFile:
 FILES: dict[str, DataFile] = {
     f.path: f
     for f in (
-        DataFile("binarized_mnist.npz", 3785763,
-                 "7b16a0f8a86c2e1283e8cd0bfbf60a7a787bb5f687be73a7b37e60d797c84eed"),
-        DataFile("frey_faces.npz", 996885,
-                 "1c58fcb13050c85ee5d82af2775551de2559542826981e3dc5f535c3a7ca910a"),
-        DataFile("t10k-images-idx3-ubyte.gz", 1648877,
-                 "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6"),
-        DataFile("t10k-labels-idx1-ubyte.gz", 4542,
-                 "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"),
-        DataFile("cifar10_subset/cifar10_train_0000-0999.npz", 2835687,
-                 "eb71259105868399d9cc7dc1dbc457f15fdb71499cbdb62e06415af92e53a7b5"),
-        DataFile("cifar10_subset/cifar10_train_1000-1999.npz", 2840038,
-                 "aa0a3fa383acb31fa3cb6b8de3acf5d7992b6a29245ea34c654a17c453b36306"),
-        DataFile("cifar10_subset/cifar10_train_2000-2999.npz", 2826733,
-                 "ae4c164222ff2926a2f2d28baaf00e3f4a3aa8f7cf33cd617bad47de9a77c9c0"),
-        DataFile("cifar10_subset/cifar10_train_3000-3999.npz", 2833672,
-                 "ff11e456055eefa6acea4f8b3f98c6c2eb6b60338f8ef64e35605c050470da5e"),
-        DataFile("cifar10_subset/cifar10_test_0000-0999.npz", 2828295,
-                 "857044e1709626a578661dcdd92ff251efc3a57ba5690df6c31e99a90b58a98f"),
+        DataFile(
+            "binarized_mnist.npz",
+            3785763,
+            "7b16a0f8a86c2e1283e8cd0bfbf60a7a787bb5f687be73a7b37e60d797c84eed",
+        ),
+        DataFile(
+            "frey_faces.npz",
+            996885,
+            "1c58fcb13050c85ee5d82af2775551de2559542826981e3dc5f535c3a7ca910a",
+        ),
+        DataFile(
+            "t10k-images-idx3-ubyte.gz",
+            1648877,
+            "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+        ),
+        DataFile(
+            "t10k-labels-idx1-ubyte.gz",
+            4542,
+            "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+        ),
+        DataFile(
+            "cifar10_subset/cifar10_train_0000-0999.npz",
+            2835687,
+            "eb71259105868399d9cc7dc1dbc457f15fdb71499cbdb62e06415af92e53a7b5",
+        ),
+        DataFile(
+            "cifar10_subset/cifar10_train_1000-1999.npz",
+            2840038,
+            "aa0a3fa383acb31fa3cb6b8de3acf5d7992b6a29245ea34c654a17c453b36306",
+        ),
+        DataFile(
+            "cifar10_subset/cifar10_train_2000-2999.npz",
+            2826733,
+            "ae4c164222ff2926a2f2d28baaf00e3f4a3aa8f7cf33cd617bad47de9a77c9c0",
+        ),
+        DataFile(
+            "cifar10_subset/cifar10_train_3000-3999.npz",
+            2833672,
+            "ff11e456055eefa6acea4f8b3f98c6c2eb6b60338f8ef64e35605c050470da5e",
+        ),
+        DataFile(
+            "cifar10_subset/cifar10_test_0000-0999.npz",
+            2828295,
+            "857044e1709626a578661dcdd92ff251efc3a57ba5690df6c31e99a90b58a98f",
+        ),
     )
 }
 
@@ -62,8 +89,18 @@ FILES: dict[str, DataFile] = {
 # images are held out on every machine.
 FREY_TEST_SIZE, FREY_SPLIT_SEED = 200, 0
 GREY_TEST_SIZE, GREY_SPLIT_SEED = 2000, 0
-CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
-                 "dog", "frog", "horse", "ship", "truck")
+CIFAR_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
 
 
 @dataclass(frozen=True)
@@ -185,8 +222,12 @@ def _labels(a: np.ndarray) -> torch.Tensor:
 def _mnist_binarized() -> Dataset:
     z = _npz("binarized_mnist.npz")
     return Dataset(
-        "mnist-binarized", train=_f32(z["train"]), valid=_f32(z["valid"]),
-        test=_f32(z["test"]), test_labels=_labels(z["test_labels"]), image_shape=(28, 28),
+        "mnist-binarized",
+        train=_f32(z["train"]),
+        valid=_f32(z["valid"]),
+        test=_f32(z["test"]),
+        test_labels=_labels(z["test_labels"]),
+        image_shape=(28, 28),
         description="static binarized MNIST (Larochelle & Murray 2011): 50k train, 10k "
         "valid, 10k test, values in {0, 1}; test labels recovered from grey MNIST",
     )
@@ -196,7 +237,9 @@ def _frey_faces() -> Dataset:
     faces = _npz("frey_faces.npz")["faces"]
     tr, te = _split(len(faces), FREY_TEST_SIZE, FREY_SPLIT_SEED)
     return Dataset(
-        "frey-faces", train=_f32(faces[tr], 255.0), test=_f32(faces[te], 255.0),
+        "frey-faces",
+        train=_f32(faces[tr], 255.0),
+        test=_f32(faces[te], 255.0),
         image_shape=(28, 20),
         description=f"Frey Face frames, grey levels / 255 in [0, 1]; {FREY_TEST_SIZE} "
         f"frames held out at random (seed {FREY_SPLIT_SEED})",
@@ -210,8 +253,11 @@ def _mnist_grey() -> Dataset:
         raise DataError("grey MNIST files parsed to the wrong number of images/labels")
     tr, te = _split(len(images), GREY_TEST_SIZE, GREY_SPLIT_SEED)
     return Dataset(
-        "mnist-grey", train=_f32(images[tr], 255.0), test=_f32(images[te], 255.0),
-        train_labels=_labels(labels[tr]), test_labels=_labels(labels[te]),
+        "mnist-grey",
+        train=_f32(images[tr], 255.0),
+        test=_f32(images[te], 255.0),
+        train_labels=_labels(labels[tr]),
+        test_labels=_labels(labels[te]),
         image_shape=(28, 28),
         description=f"the 10k original MNIST test images, grey levels / 255 in [0, 1], split "
         f"{10000 - GREY_TEST_SIZE} train / {GREY_TEST_SIZE} test (seed {GREY_SPLIT_SEED})",
@@ -228,8 +274,12 @@ def _cifar10_subset() -> Dataset:
     xtr, ytr = part("cifar10_subset/cifar10_train")
     xte, yte = part("cifar10_subset/cifar10_test")
     return Dataset(
-        "cifar10-subset", train=_f32(xtr, 255.0), test=_f32(xte, 255.0),
-        train_labels=_labels(ytr), test_labels=_labels(yte), image_shape=(3, 32, 32),
+        "cifar10-subset",
+        train=_f32(xtr, 255.0),
+        test=_f32(xte, 255.0),
+        train_labels=_labels(ytr),
+        test_labels=_labels(yte),
+        image_shape=(3, 32, 32),
         description="the first 4,000 CIFAR-10 training images and the first 1,000 test "
         "images, RGB / 255 in [0, 1], rows flattened in (C, H, W) order",
     )
@@ -256,9 +306,7 @@ def load(name: str) -> Dataset:
     try:
         loader = LOADERS[name]
     except KeyError:
-        raise DataError(
-            f"unknown dataset {name!r}; available: {', '.join(LOADERS)}"
-        ) from None
+        raise DataError(f"unknown dataset {name!r}; available: {', '.join(LOADERS)}") from None
     return loader()
 
 

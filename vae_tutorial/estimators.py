@@ -28,8 +28,9 @@ def kl_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 
 
 def _q(mu: torch.Tensor, logvar: torch.Tensor) -> Independent:
-    return Independent(Normal(mu, torch.exp(0.5 * logvar), validate_args=False), 1,
-                       validate_args=False)
+    return Independent(
+        Normal(mu, torch.exp(0.5 * logvar), validate_args=False), 1, validate_args=False
+    )
 
 
 def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, kl: str = "analytic") -> torch.Tensor:
@@ -67,8 +68,9 @@ def _chunks(total: int, size: int) -> Iterator[int]:
 
 
 @torch.inference_mode()
-def log_px_importance(model: VAE, x: torch.Tensor, k: int = 5000,
-                      chunk: int | None = None) -> torch.Tensor:
+def log_px_importance(
+    model: VAE, x: torch.Tensor, k: int = 5000, chunk: int | None = None
+) -> torch.Tensor:
     """Importance-sampled log p(x) with K samples from q(z|x). x: (B, D) -> (B,) nats.
 
     The K samples are drawn ``chunk`` at a time and combined by a running log-sum-exp,
@@ -86,8 +88,9 @@ def log_px_importance(model: VAE, x: torch.Tensor, k: int = 5000,
 
 
 @torch.inference_mode()
-def evaluate(model: VAE, x: torch.Tensor, k: int = 0, batch_size: int | None = None,
-             n_samples: int = 1) -> dict[str, float]:
+def evaluate(
+    model: VAE, x: torch.Tensor, k: int = 0, batch_size: int | None = None, n_samples: int = 1
+) -> dict[str, float]:
     """Average ELBO (L = ``n_samples``) and, if ``k`` > 0, importance-sampled log p(x) over
     the rows of x (N, D). Returns {"elbo": nats, "log_px": nats or None, "n": N}."""
     model.eval()
@@ -95,7 +98,7 @@ def evaluate(model: VAE, x: torch.Tensor, k: int = 0, batch_size: int | None = N
     batch_size = batch_size or (1000 if k == 0 else 100)
     total_elbo, total_lpx, n = 0.0, 0.0, 0
     for start in range(0, x.shape[0], batch_size):
-        xb = x[start:start + batch_size].to(device)
+        xb = x[start : start + batch_size].to(device)
         total_elbo += float(elbo(model, xb, n_samples=n_samples).sum())
         if k:
             total_lpx += float(log_px_importance(model, xb, k).sum())

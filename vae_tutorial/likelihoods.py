@@ -7,7 +7,6 @@ per-pixel log-densities). Later notebooks add more (homoscedastic Gaussian, Pois
 
 from __future__ import annotations
 
-
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -58,8 +57,9 @@ class GaussianLikelihood(Likelihood):
 
     def forward(self, out: torch.Tensor) -> Distribution:
         mean, logvar = self.split(out)
-        return Independent(Normal(mean, torch.exp(0.5 * logvar), validate_args=False), 1,
-                           validate_args=False)
+        return Independent(
+            Normal(mean, torch.exp(0.5 * logvar), validate_args=False), 1, validate_args=False
+        )
 
     def mean(self, out: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(out.chunk(2, dim=-1)[0])
@@ -71,5 +71,3 @@ def make_likelihood(config: ModelConfig) -> Likelihood:
     if config.likelihood == "gaussian":
         return GaussianLikelihood(config.logvar_min)
     raise AssertionError(config.likelihood)  # ModelConfig already rejected anything else
-
-

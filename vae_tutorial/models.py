@@ -10,8 +10,13 @@ from torch.distributions import Distribution, Independent, Normal
 from .config import ModelConfig
 from .likelihoods import make_likelihood
 
-_ACTIVATIONS = {"tanh": nn.Tanh, "relu": nn.ReLU, "softplus": nn.Softplus,
-                "sigmoid": nn.Sigmoid, "elu": nn.ELU}
+_ACTIVATIONS = {
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "softplus": nn.Softplus,
+    "sigmoid": nn.Sigmoid,
+    "elu": nn.ELU,
+}
 
 
 def mlp(sizes: list[int], activation: str) -> nn.Sequential:
@@ -53,8 +58,9 @@ class VAE(nn.Module):
 
     @property
     def prior(self) -> Distribution:
-        return Independent(Normal(self.prior_loc, self.prior_scale, validate_args=False), 1,
-                           validate_args=False)
+        return Independent(
+            Normal(self.prior_loc, self.prior_scale, validate_args=False), 1, validate_args=False
+        )
 
     def encoder_params(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x: (..., x_dim) -> (mu, logvar), each (..., z_dim)."""
@@ -63,8 +69,9 @@ class VAE(nn.Module):
 
     def encode(self, x: torch.Tensor) -> Distribution:
         mu, logvar = self.encoder_params(x)
-        return Independent(Normal(mu, torch.exp(0.5 * logvar), validate_args=False), 1,
-                           validate_args=False)
+        return Independent(
+            Normal(mu, torch.exp(0.5 * logvar), validate_args=False), 1, validate_args=False
+        )
 
     def decode(self, z: torch.Tensor) -> Distribution:
         return self.likelihood(self.decoder(z))

@@ -1,7 +1,7 @@
 """The shipped pretrained models: load them, or regenerate them exactly.
 
 Each model NAME has a JSON experiment config in ``vae_tutorial/configs/NAME.json`` and
-ships as ``data/pretrained/NAME.pt`` + ``NAME.json``. ``python -m vae_tutorial pretrain
+ships as ``data/pretrained/NAME.pt`` + ``NAME.meta.json``. ``python -m vae_tutorial pretrain
 NAME`` retrains it from that config and seed; on this machine kind it reproduces the
 shipped weights bit for bit (compare ``SHIPPED_SHA256``).
 """
@@ -32,8 +32,9 @@ def names() -> list[str]:
 def experiment(name: str) -> ExperimentConfig:
     """The experiment config that produced shipped model ``name``."""
     if name not in SHIPPED_SHA256:
-        raise CheckpointError(f"unknown pretrained model {name!r}; available: "
-                              f"{', '.join(SHIPPED_SHA256)}")
+        raise CheckpointError(
+            f"unknown pretrained model {name!r}; available: {', '.join(SHIPPED_SHA256)}"
+        )
     text = resources.files("vae_tutorial").joinpath("configs", f"{name}.json").read_text()
     return ExperimentConfig.from_json(text)
 
@@ -44,8 +45,10 @@ def path(name: str) -> Path:
 
 def restore_hint(name: str) -> str:
     p = f"data/pretrained/{name}"
-    return (f"Restore the shipped files with `git checkout -- {p}.pt {p}.json`, or "
-            f"regenerate them with `python -m vae_tutorial pretrain {name}`.")
+    return (
+        f"Restore the shipped files with `git checkout -- {p}.pt {p}.meta.json`, or "
+        f"regenerate them with `python -m vae_tutorial pretrain {name}`."
+    )
 
 
 def load_pretrained(name: str) -> VAE:

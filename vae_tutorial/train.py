@@ -48,10 +48,13 @@ class History:
         if not self.samples:
             return "History(empty)"
         test = self.test_elbo[-1]
-        return (f"History({len(self.samples)} evaluations, {self.samples[-1]:,} samples "
-                f"evaluated, train ELBO {self.train_elbo[-1]:.2f} nats"
-                + (f", test ELBO {test:.2f} nats" if test is not None else "")
-                + (", interrupted" if self.interrupted else "") + ")")
+        return (
+            f"History({len(self.samples)} evaluations, {self.samples[-1]:,} samples "
+            f"evaluated, train ELBO {self.train_elbo[-1]:.2f} nats"
+            + (f", test ELBO {test:.2f} nats" if test is not None else "")
+            + (", interrupted" if self.interrupted else "")
+            + ")"
+        )
 
 
 def default_device() -> torch.device:
@@ -80,10 +83,16 @@ def make_optimizer(params: Any, config: TrainConfig) -> torch.optim.Optimizer:
     return kinds[config.optimizer](params, lr=config.lr, weight_decay=config.weight_decay)
 
 
-def fit(model: VAE, data: Dataset | torch.Tensor | tuple, config: TrainConfig, *,
-        checkpoint: str | Path | None = None, experiment: ExperimentConfig | None = None,
-        progress: bool = True,
-        callback: Callable[[History], None] | None = None) -> History:
+def fit(
+    model: VAE,
+    data: Dataset | torch.Tensor | tuple,
+    config: TrainConfig,
+    *,
+    checkpoint: str | Path | None = None,
+    experiment: ExperimentConfig | None = None,
+    progress: bool = True,
+    callback: Callable[[History], None] | None = None,
+) -> History:
     """Train ``model`` in place on ``data`` (a Dataset, a (train, test) pair of (N, D)
     tensors, or a train tensor) and return the :class:`History`.
 
@@ -93,13 +102,17 @@ def fit(model: VAE, data: Dataset | torch.Tensor | tuple, config: TrainConfig, *
     """
     train_x, test_x = _split_data(data)
     if train_x.ndim != 2 or train_x.shape[1] != model.x_dim:
-        raise ConfigError(f"training data has shape {tuple(train_x.shape)} but the model "
-                          f"expects (N, {model.x_dim}) (model.x_dim)")
+        raise ConfigError(
+            f"training data has shape {tuple(train_x.shape)} but the model "
+            f"expects (N, {model.x_dim}) (model.x_dim)"
+        )
     if not torch.isfinite(train_x).all():
         raise ConfigError("training data contains NaN or infinite values; clean the data first")
     if config.batch_size > train_x.shape[0]:
-        raise ConfigError(f"train.batch_size = {config.batch_size} is larger than the "
-                          f"{train_x.shape[0]} training examples")
+        raise ConfigError(
+            f"train.batch_size = {config.batch_size} is larger than the "
+            f"{train_x.shape[0]} training examples"
+        )
     device = default_device()
     model.to(device)
     train_x = train_x.to(device)
@@ -130,8 +143,9 @@ def fit(model: VAE, data: Dataset | torch.Tensor | tuple, config: TrainConfig, *
         good_state, good_samples = copy.deepcopy(model.state_dict()), samples
         if checkpoint is not None:
             save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
-        bar.set_postfix_str(f"train ELBO {tr:.1f}" + (f", test {te:.1f}" if te is not None
-                                                         else ""), refresh=False)
+        bar.set_postfix_str(
+            f"train ELBO {tr:.1f}" + (f", test {te:.1f}" if te is not None else ""), refresh=False
+        )
         if callback is not None:
             callback(history)
 
@@ -148,11 +162,18 @@ def fit(model: VAE, data: Dataset | torch.Tensor | tuple, config: TrainConfig, *
             f"lr {config.lr}). The model was restored to its last good state at "
             f"{good_samples:,} samples{where}. Try a smaller train.lr (say {config.lr / 10:g}), "
             f"a log-variance floor (model.logvar_min) for Gaussian decoders, or check the data.",
-            checkpoint=str(checkpoint) if checkpoint else None, samples=good_samples,
+            checkpoint=str(checkpoint) if checkpoint else None,
+            samples=good_samples,
         )
 
-    bar = tqdm(total=config.max_samples, unit="samples", unit_scale=True, mininterval=0.5,
-               disable=not progress, desc="training")
+    bar = tqdm(
+        total=config.max_samples,
+        unit="samples",
+        unit_scale=True,
+        mininterval=0.5,
+        disable=not progress,
+        desc="training",
+    )
     model.train()
     try:
         record()
@@ -161,11 +182,14 @@ def fit(model: VAE, data: Dataset | torch.Tensor | tuple, config: TrainConfig, *
         while samples < config.max_samples:
             perm = torch.randperm(n, generator=order).to(device)
             for i in range(0, n - m + 1, m):
-                xb = train_x[perm[i:i + m]]
+                xb = train_x[perm[i : i + m]]
                 loss = -elbo(model, xb, config.n_samples, config.kl).mean()
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
+                if config.lr_halflife is not None:
+                    for group in optimizer.param_groups:
+                        group["lr"] = config.lr * 0.5 ** ((samples + m) / config.lr_halflife)
                 bad |= ~torch.isfinite(loss.detach())
                 samples += m
                 steps += 1
@@ -192,18 +216,32 @@ def fit(model: VAE, data: Dataset | torch.Tensor | tuple, config: TrainConfig, *
     return history
 
 
-def train_experiment(experiment: ExperimentConfig, *, checkpoint: str | Path | None = None,
-                     progress: bool = True, callback: Callable[[History], None] | None = None,
-                     dataset: Dataset | None = None) -> tuple[VAE, History]:
+def train_experiment(
+    experiment: ExperimentConfig,
+    *,
+    checkpoint: str | Path | None = None,
+    progress: bool = True,
+    callback: Callable[[History], None] | None = None,
+    dataset: Dataset | None = None,
+) -> tuple[VAE, History]:
     """Build the model of ``experiment`` (initial weights seeded by ``train.seed``), load its
     dataset, and fit it. Returns (model in eval mode, history)."""
     from .data import load
 
     ds = dataset if dataset is not None else load(experiment.data)
     if ds.x_dim != experiment.model.x_dim:
-        raise ConfigError(f"model.x_dim = {experiment.model.x_dim} but dataset "
-                          f"{experiment.data!r} has {ds.x_dim} dimensions per example")
+        raise ConfigError(
+            f"model.x_dim = {experiment.model.x_dim} but dataset "
+            f"{experiment.data!r} has {ds.x_dim} dimensions per example"
+        )
     model = build_model(experiment.model, seed=experiment.train.seed)
-    history = fit(model, ds, experiment.train, checkpoint=checkpoint, experiment=experiment,
-                  progress=progress, callback=callback)
+    history = fit(
+        model,
+        ds,
+        experiment.train,
+        checkpoint=checkpoint,
+        experiment=experiment,
+        progress=progress,
+        callback=callback,
+    )
     return model.eval(), history

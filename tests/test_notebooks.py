@@ -1,0 +1,52 @@
+"""Notebook hygiene: stored with outputs and execution counts, structured for learners.
+
+nbval (run by `make test`) executes every notebook; these checks look at what is stored.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9]*.ipynb"))
+
+
+def cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "00_index.ipynb"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_with_outputs_and_counts(path):
+    code = [c for c in cells(path) if c["cell_type"] == "code"]
+    assert code, "a notebook without code"
+    assert all(c["execution_count"] is not None for c in code), "run every cell before saving"
+    assert sum(bool(c["outputs"]) for c in code) >= len(code) // 2, "stored without outputs"
+    for c in code:
+        for o in c["outputs"]:
+            assert o["output_type"] != "error", "a stored error output"
+    counts = [c["execution_count"] for c in code]
+    assert counts == sorted(counts), "cells were run out of order"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_structure_for_learners(path):
+    cs = cells(path)
+    first = "".join(cs[0]["source"])
+    assert cs[0]["cell_type"] == "markdown" and first.startswith("# ")
+    assert "Learning goals" in first and "Prerequisites" in first
+    text = "\n".join("".join(c["source"]) for c in cs if c["cell_type"] == "markdown")
+    assert "## Summary" in text and "## Exercises" in text and "<details>" in text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_imports_the_package_not_paths(path):
+    src = "\n".join("".join(c["source"]) for c in cells(path) if c["cell_type"] == "code")
+    assert "sys.path" not in src
+    assert "import vae_tutorial" in src or "from vae_tutorial" in src
+    blob = json.dumps(cells(path))
+    assert not re.search(r"/(work|root|tmp|home)/", blob), "a machine path leaked into outputs"

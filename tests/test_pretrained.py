@@ -1,0 +1,101 @@
+"""The shipped models: present, verified, and as good as data/README.md says."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+from vae_tutorial import data, pretrained
+from vae_tutorial.checkpoints import sidecar
+from vae_tutorial.errors import CheckpointError
+from vae_tutorial.estimators import evaluate
+
+README = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_text()
+
+# Test-set ELBO floors (nats per datapoint, full test split). mnist-z20's is the issue's
+# requirement; the paper's Fig. 2 reaches about -99.4 for Nz = 20 after 2.5e8 samples.
+THRESHOLDS = {"mnist-z20": -100.0, "mnist-z2": -150.0, "frey-z2": 800.0}
+
+
+@pytest.mark.parametrize("name", pretrained.names())
+def test_shipped_weights_match_the_registry_and_readme(name):
+    digest = data.sha256_of(pretrained.path(name))
+    assert digest == pretrained.SHIPPED_SHA256[name]
+    assert digest in README, "data/README.md must list the shipped checksum"
+    assert pretrained.info(name)["weights_sha256"] == digest
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", pretrained.names())
+def test_shipped_model_meets_its_threshold(name):
+    model = pretrained.load_pretrained(name)
+    ds = data.load(pretrained.experiment(name).data)
+    torch.manual_seed(0)
+    test_elbo = evaluate(model, ds.test)["elbo"]
+    assert test_elbo >= THRESHOLDS[name]
+    recorded = pretrained.info(name)["metrics"]["test_elbo"]
+    assert abs(test_elbo - recorded) < 0.5  # the recorded figure is reproducible
+
+
+@pytest.mark.slow
+def test_importance_sampled_log_px_beats_the_elbo():
+    model = pretrained.load_pretrained("mnist-z20")
+    x = data.load("mnist-binarized").test[torch.linspace(0, 9999, 200).long()]
+    torch.manual_seed(0)
+    r = evaluate(model, x, k=500)
+    assert r["log_px"] > r["elbo"] + 1.0  # a strictly tighter bound on these digits
+
+
+def test_latent_sizes_and_likelihoods():
+    assert pretrained.load_pretrained("mnist-z2").z_dim == 2
+    assert pretrained.load_pretrained("mnist-z20").z_dim == 20
+    frey = pretrained.load_pretrained("frey-z2")
+    assert frey.config.likelihood == "gaussian" and frey.x_dim == 560
+
+
+def test_unknown_name():
+    with pytest.raises(CheckpointError, match="unknown pretrained model 'mnist-z3'"):
+        pretrained.load_pretrained("mnist-z3")
+
+
+@pytest.fixture
+def private_copy(tmp_path, monkeypatch):
+    (tmp_path / "pretrained").mkdir()
+    for name in pretrained.names():
+        for p in (pretrained.path(name), sidecar(pretrained.path(name))):
+            shutil.copy(p, tmp_path / "pretrained" / p.name)
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path))
+    return tmp_path / "pretrained"
+
+
+def test_corrupted_shipped_checkpoint_says_how_to_restore(private_copy):
+    p = private_copy / "mnist-z2.pt"
+    p.write_bytes(p.read_bytes()[:-100])
+    with pytest.raises(CheckpointError) as e:
+        pretrained.load_pretrained("mnist-z2")
+    msg = str(e.value)
+    assert "mnist-z2.pt failed its checksum" in msg
+    assert "git checkout -- data/pretrained/mnist-z2.pt" in msg
+    assert "python -m vae_tutorial pretrain mnist-z2" in msg
+    with pytest.raises(CheckpointError):  # load_or_train never overwrites a broken file
+        pretrained.load_or_train("mnist-z2")
+    assert p.stat().st_size > 0
+
+
+def test_load_or_train_trains_when_absent(private_copy, monkeypatch):
+    (private_copy / "frey-z2.pt").unlink()
+    sidecar(private_copy / "frey-z2.pt").unlink()
+    exp = pretrained.experiment("frey-z2")
+    short = exp.__class__.from_dict(
+        {
+            **exp.to_dict(),
+            "train": {**exp.to_dict()["train"], "max_samples": 2000, "eval_every": 1000},
+        }
+    )
+    monkeypatch.setattr(pretrained, "experiment", lambda name: short)
+    model = pretrained.load_or_train("frey-z2", progress=False)
+    assert (private_copy / "frey-z2.pt").exists() and model.z_dim == 2
+    again = pretrained.load_pretrained("frey-z2")  # and loads it next time
+    z = torch.zeros(1, 2)
+    assert torch.equal(again.decode_mean(z), model.decode_mean(z))
