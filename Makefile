@@ -7,6 +7,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test unit nbtest notebooks lint clean-venv
 
@@ -17,7 +19,7 @@ $(STAMP): pyproject.toml
 
 ## make lab: open JupyterLab on the index notebook (ARGS=--no-browser when headless)
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_index.ipynb $(ARGS)
+	$(BIN)/jupyter lab notebooks/00_index.ipynb $(ROOT_FLAG) $(ARGS)
 
 ## make test: unit tests, then every notebook executed by nbval with the quick switch
 test: $(STAMP)

@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 import torch
@@ -19,6 +20,9 @@ def test_round_trip_and_deterministic_bytes(tiny_model, tiny_config, saved, tmp_
     loaded, meta = load_checkpoint(saved, hint="HINT")
     for a, b in zip(loaded.state_dict().values(), tiny_model.state_dict().values(), strict=True):
         assert torch.equal(a, b)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert saved.stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's private 0600
     again = tmp_path / "again.pt"
     save_checkpoint(again, build_model(tiny_config, seed=0))
     assert again.read_bytes() == saved.read_bytes()  # same weights, same bytes

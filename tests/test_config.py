@@ -60,6 +60,8 @@ def test_unknown_top_level_key_is_named():
         ("train", "batch_size", 0),
         ("train", "kl", "exact"),
         ("train", "seed", -1),
+        ("train", "threads", 0),
+        ("train", "lr_halflife", 0),
     ],
 )
 def test_bad_value_is_named(section, key, value):

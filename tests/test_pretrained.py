@@ -15,7 +15,7 @@ README = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_te
 
 # Test-set ELBO floors (nats per datapoint, full test split). mnist-z20's is the issue's
 # requirement; the paper's Fig. 2 reaches about -99.4 for Nz = 20 after 2.5e8 samples.
-THRESHOLDS = {"mnist-z20": -100.0, "mnist-z2": -150.0, "frey-z2": 800.0}
+THRESHOLDS = {"mnist-z20": -100.0, "mnist-z2": -152.0, "frey-z2": 900.0}
 
 
 @pytest.mark.parametrize("name", pretrained.names())

@@ -119,7 +119,8 @@ class TrainConfig:
     The paper's setup (section 5) is ``optimizer="adagrad"``, ``batch_size=100``,
     ``n_samples=1``. Budgets and evaluation intervals are in *training samples evaluated*,
     the paper's x-axis in Figure 2. ``lr_halflife`` (samples) halves the step size every
-    that many samples (None: constant).
+    that many samples (None: constant). ``threads`` fixes torch's CPU thread count while
+    training (None: torch's default); CPU results are bit-reproducible for a fixed count.
     """
 
     optimizer: str = "adam"
@@ -134,6 +135,7 @@ class TrainConfig:
     eval_train_size: int = 10_000
     eval_test_size: int | None = None
     seed: int = 0
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         s = "train"
@@ -173,6 +175,14 @@ class TrainConfig:
             )
         _check(self.kl in KL_ESTIMATORS, s, "kl", self.kl, f"one of {', '.join(KL_ESTIMATORS)}")
         _check(_is_int(self.seed) and self.seed >= 0, s, "seed", self.seed, "an int >= 0")
+        if self.threads is not None:
+            _check(
+                _is_int(self.threads) and self.threads > 0,
+                s,
+                "threads",
+                self.threads,
+                "a positive int or null (torch's default)",
+            )
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from .models import VAE
 
 #: sha256 of the shipped weight files (checked by the test suite and by ``verify``)
 SHIPPED_SHA256: dict[str, str] = {
-    "mnist-z2": "",
-    "mnist-z20": "",
-    "frey-z2": "",
+    "mnist-z2": "4caed24371e59083f92060b50d6f1637b47ba938c3ef8063f3e01c2809b465d1",
+    "mnist-z20": "a339feb5aa50ec060fe714a8a7f9d3dc7b04ce5b48ba7342d0617c4fb83f2cc8",
+    "frey-z2": "160cbd4382ae0e69dee05a392a72f5275a0f138bed9d09762ac257f13fb3bfec",
 }
 
 

@@ -113,6 +113,16 @@ def fit(
             f"train.batch_size = {config.batch_size} is larger than the "
             f"{train_x.shape[0]} training examples"
         )
+    previous_threads = torch.get_num_threads()
+    if config.threads is not None:
+        torch.set_num_threads(config.threads)
+    try:
+        return _fit(model, train_x, test_x, config, checkpoint, experiment, progress, callback)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _fit(model, train_x, test_x, config, checkpoint, experiment, progress, callback) -> History:
     device = default_device()
     model.to(device)
     train_x = train_x.to(device)

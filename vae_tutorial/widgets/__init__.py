@@ -1,0 +1,1 @@
+"""Interactive ipywidgets views (import a submodule explicitly; this package imports nothing)."""
