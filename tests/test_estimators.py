@@ -1,3 +1,4 @@
+import itertools
 import math
 
 import pytest
@@ -97,7 +98,7 @@ def test_importance_bound_above_elbo_and_increasing_in_k(tiny_model, tiny_data):
         torch.manual_seed(k)
         bounds.append(float(log_px_importance(tiny_model, x, k=k).mean()))
     assert abs(bounds[0] - float(e)) < 0.3  # K = 1 is the ELBO itself
-    assert all(b2 > b1 for b1, b2 in zip(bounds, bounds[1:], strict=True))
+    assert all(b2 > b1 for b1, b2 in itertools.pairwise(bounds))
     assert bounds[-1] > float(e)
 
 

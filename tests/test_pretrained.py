@@ -62,6 +62,7 @@ def test_unknown_name():
 @pytest.fixture
 def private_copy(tmp_path, monkeypatch):
     (tmp_path / "pretrained").mkdir()
+    shutil.copy(data.data_dir() / "frey_faces.npz", tmp_path / "frey_faces.npz")
     for name in pretrained.names():
         for p in (pretrained.path(name), sidecar(pretrained.path(name))):
             shutil.copy(p, tmp_path / "pretrained" / p.name)

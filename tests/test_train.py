@@ -76,8 +76,13 @@ def test_thread_count_is_set_for_training_and_restored(tiny_config, tiny_data):
     seen = []
     before = torch.get_num_threads()
     model = build_model(tiny_config, seed=0)
-    fit(model, tiny_data, cfg(threads=1, max_samples=1000),
-        progress=False, callback=lambda h: seen.append(torch.get_num_threads()))
+    fit(
+        model,
+        tiny_data,
+        cfg(threads=1, max_samples=1000),
+        progress=False,
+        callback=lambda h: seen.append(torch.get_num_threads()),
+    )
     assert set(seen) == {1} and torch.get_num_threads() == before
 
 

@@ -145,8 +145,8 @@ def sha256_of(path: Path) -> str:
 def _restore_hint(rel: str) -> str:
     return (
         f"Restore it from the repository (`git checkout -- data/{rel}` in your vae-tutorial "
-        f"clone; `git lfs` is not needed), or set {ENV_VAR} to a directory holding a "
-        f"verified copy. data/README.md lists where every file comes from."
+        f"clone), or set {ENV_VAR} to a directory holding a verified copy. "
+        f"data/README.md lists where every file comes from."
     )
 
 

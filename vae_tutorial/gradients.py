@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .meanfield import single_thread
+from .settings import torch_threads
 from .toy import LatentModel
 
 LOG_2PI = math.log(2 * math.pi)
@@ -191,7 +191,7 @@ def fit_gaussian_q(
     opt = torch.optim.Adam([mu, raw], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, n_steps)
     trace = np.empty(n_steps)
-    with single_thread():
+    with torch_threads(1):
         for step in range(n_steps):
             opt.zero_grad()
             obj = sgvb_objective(model, xt, mu, _chol(raw, full_cov), n_samples, g)
@@ -244,7 +244,7 @@ def fit_encoder(
     opt = torch.optim.Adam(enc.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, n_steps)
     trace = np.empty(n_steps)
-    with single_thread():
+    with torch_threads(1):
         for step in range(n_steps):
             idx = torch.randint(0, xt.shape[0], (batch_size,), generator=g)
             mu, chol = enc(xt[idx])

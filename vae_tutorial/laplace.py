@@ -11,8 +11,7 @@ skew, curved ridges and other modes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,18 +19,8 @@ import torch
 from scipy.optimize import minimize
 
 from .grid import gaussian_log_density
+from .settings import torch_threads
 from .toy import LatentModel
-
-
-@contextmanager
-def _one_thread() -> Iterator[None]:
-    """Tiny autograd problems run fastest on one thread (no pool start-up per operation)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 def _torch_log_joint(model: LatentModel, x: np.ndarray) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -42,7 +31,7 @@ def _torch_log_joint(model: LatentModel, x: np.ndarray) -> Callable[[torch.Tenso
 def log_joint_grad(model: LatentModel, x: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Gradient of log p(x, z) with respect to z (D,), by autograd: returns (D,)."""
     zt = torch.tensor(np.asarray(z, dtype=np.float64), requires_grad=True)
-    with _one_thread():
+    with torch_threads(1):
         (g,) = torch.autograd.grad(_torch_log_joint(model, x)(zt), zt)
     return g.numpy()
 
@@ -50,7 +39,7 @@ def log_joint_grad(model: LatentModel, x: np.ndarray, z: np.ndarray) -> np.ndarr
 def neg_hessian(model: LatentModel, x: np.ndarray, z: np.ndarray) -> np.ndarray:
     """H = -d^2 log p(x, z) / dz dz^T at z (D,), by autograd: returns (D, D), symmetric."""
     zt = torch.as_tensor(np.asarray(z, dtype=np.float64))
-    with _one_thread():
+    with torch_threads(1):
         h = -torch.autograd.functional.hessian(_torch_log_joint(model, x), zt).numpy()
     return 0.5 * (h + h.T)
 
@@ -93,7 +82,7 @@ def find_map(
         return float(val.detach()), g.numpy()
 
     best = None
-    with _one_thread():
+    with torch_threads(1):
         for z0 in np.atleast_2d(starts):
             res = minimize(objective, z0, jac=True, method="BFGS", options={"gtol": 1e-9})
             if best is None or res.fun < best.fun:

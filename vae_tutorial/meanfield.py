@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,21 +22,10 @@ from numpy.polynomial.hermite_e import hermegauss
 from scipy.optimize import minimize
 
 from . import conjugate
+from .settings import torch_threads
 from .toy import LatentModel, LinearGaussian, SigmoidGaussian
 
 LOG_2PI = math.log(2 * math.pi)
-
-
-@contextmanager
-def single_thread() -> Iterator[None]:
-    """Run torch on one thread inside the block (restored after): numerical VI is often
-    thousands of tiny operations, for which thread hand-offs cost more than they save."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 # ----------------------------------------------------------------- linear-Gaussian, exact
@@ -73,13 +60,6 @@ def kl_gaussian_prior(mean: np.ndarray, cov: np.ndarray, alpha: float) -> float:
     logdet = np.linalg.slogdet(cov)[1]
     tr = alpha * (np.trace(cov) + mean @ mean)
     return float(0.5 * (tr - d - d * math.log(alpha) - logdet))
-
-
-def gaussian_ellipse(mean: np.ndarray, cov: np.ndarray, k: float = 1.0, n: int = 200) -> np.ndarray:
-    """(n, 2) points on the Mahalanobis-k ellipse of N(mean, cov), mean (2,), cov (2, 2),
-    for drawing (k = 1, 2, 3 hold 39%, 86%, 99% of the mass)."""
-    t = np.linspace(0, 2 * np.pi, n)
-    return mean + k * np.stack([np.cos(t), np.sin(t)], 1) @ np.linalg.cholesky(cov).T
 
 
 @dataclass(frozen=True)
@@ -210,7 +190,7 @@ def meanfield_update(
         val.backward()
         return float(val.detach()), p.grad.numpy().copy()
 
-    with single_thread():
+    with torch_threads(1):
         start = neg(np.zeros(2))[0]
         res = minimize(neg, np.zeros(2), jac=True, method="BFGS")
     best = res.x if res.fun <= start else np.zeros(2)

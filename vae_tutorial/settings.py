@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 QUICK_VAR = "VAE_TUTORIAL_QUICK"
 
@@ -27,3 +29,21 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+@contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Run torch on ``n`` CPU threads inside the block (None: leave it), restored after.
+
+    Small models and numerical VI are thousands of tiny operations, for which thread
+    hand-offs cost more than they save; a fixed count also makes CPU results reproducible.
+    """
+    import torch
+
+    previous = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

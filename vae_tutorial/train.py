@@ -25,6 +25,7 @@ from .data import Dataset
 from .errors import ConfigError, TrainingDivergedError
 from .estimators import elbo, evaluate
 from .models import VAE, build_model
+from .settings import torch_threads
 
 
 @dataclass
@@ -113,13 +114,8 @@ def fit(
             f"train.batch_size = {config.batch_size} is larger than the "
             f"{train_x.shape[0]} training examples"
         )
-    previous_threads = torch.get_num_threads()
-    if config.threads is not None:
-        torch.set_num_threads(config.threads)
-    try:
+    with torch_threads(config.threads):
         return _fit(model, train_x, test_x, config, checkpoint, experiment, progress, callback)
-    finally:
-        torch.set_num_threads(previous_threads)
 
 
 def _fit(model, train_x, test_x, config, checkpoint, experiment, progress, callback) -> History:

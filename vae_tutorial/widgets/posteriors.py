@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..conjugate import linear_gaussian_posterior
-from ..grid import GridPosterior, hpd_levels, make_grid, posterior_on_grid
+from ..grid import GridPosterior, gaussian_ellipse, hpd_levels, make_grid, posterior_on_grid
 from ..laplace import Laplace, laplace_approximation
 from ..toy import LatentModel, LinearGaussian, hard_example
 
@@ -62,12 +62,6 @@ def conjugate_1d_figure(
     return fig
 
 
-def _ellipse(mean: np.ndarray, cov: np.ndarray, k: float) -> np.ndarray:
-    """(200, 2) points on the Mahalanobis-k ellipse of N(mean, cov)."""
-    t = np.linspace(0, 2 * np.pi, 200)
-    return mean + k * np.stack([np.cos(t), np.sin(t)], 1) @ np.linalg.cholesky(cov).T
-
-
 def _density_image(ax, post: GridPosterior, cmap: str = "Greys") -> None:
     """Filled density (10 shades, compact as PNG) plus the 39/86/99% highest-density contours."""
     dens = post.density.reshape(post.grid.shape).T  # rows: z2, columns: z1
@@ -102,8 +96,8 @@ def conjugate_2d_figure(
         z1, z2, loglik - loglik.max(), levels=levels, colors="C0", linewidths=1, linestyles="solid"
     )
     for k in MAHALANOBIS:
-        ax.plot(*_ellipse(np.zeros(2), np.eye(2) / alpha, k).T, color="0.5", lw=1)
-        ax.plot(*_ellipse(mean, cov, k).T, "--", color="C3", lw=1.5)
+        ax.plot(*gaussian_ellipse(np.zeros(2), np.eye(2) / alpha, k).T, color="0.5", lw=1)
+        ax.plot(*gaussian_ellipse(mean, cov, k).T, "--", color="C3", lw=1.5)
     ax.plot(*mean, "+", color="C3", ms=10)
     handles = [
         ax.plot([], [], color="0.5")[0],
@@ -170,7 +164,7 @@ def hard_posterior_figure(
         _density_image(ax, post, cmap="Blues")
         if lap is not None:
             for k in MAHALANOBIS:
-                ax.plot(*_ellipse(lap.mean, lap.cov, k).T, "--", color="C3", lw=1.3)
+                ax.plot(*gaussian_ellipse(lap.mean, lap.cov, k).T, "--", color="C3", lw=1.3)
             ax.plot(*lap.mean, "x", color="C3", ms=9, mew=2, label="MAP + Laplace")
         ax.plot(*post.mean, "o", color="w", mec="k", ms=6, label="posterior mean")
         ax.set_xlim(post.grid.extent[:2])
