@@ -10,7 +10,7 @@ ARGS   ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit nbtest notebooks lint clean-venv
+.PHONY: lab test unit notebooks lint clean-venv classroom
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,15 @@ notebooks: $(STAMP)
 	done
 
 lint: $(STAMP)
-	$(BIN)/ruff check vae_tutorial tests
-	$(BIN)/ruff format --check vae_tutorial tests
+	$(BIN)/ruff check vae_tutorial tests benchmarks
+	$(BIN)/ruff format --check vae_tutorial tests benchmarks
 
 clean-venv:
 	rm -rf $(VENV)
+
+CLASSROOM ?= notebooks/dashboards/latent_explorer.ipynb
+
+## make classroom: the latent explorer as a Voila dashboard (code hidden) on
+## http://127.0.0.1:8866 (CLASSROOM=notebooks/06_latent_explorer.ipynb serves the full notebook)
+classroom: $(STAMP)
+	$(BIN)/voila $(CLASSROOM) --no-browser --port 8866 --Voila.ip=127.0.0.1 $(ARGS)
