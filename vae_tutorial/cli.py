@@ -1,4 +1,4 @@
-"""Command line: ``python -m vae_tutorial {train,evaluate,pretrain,verify} ...``.
+"""Command line: ``python -m vae_tutorial {train,evaluate,pretrain,verify,reproduce} ...``.
 
 Results go to stdout as one JSON object; progress bars and errors go to stderr.
 Every error this package raises on purpose exits with status 2 and a one-line message.
@@ -144,6 +144,47 @@ def cmd_verify(args: argparse.Namespace) -> None:
     _print_json({"data_files": len(files), "pretrained": list(SHIPPED_SHA256), "ok": True})
 
 
+def cmd_reproduce(args: argparse.Namespace) -> None:
+    from .data import data_dir
+    from .reproduce import fig2_runs, run_all, select
+
+    if args.samples is not None and args.samples < 100:
+        raise VAETutorialError(f"--samples must be >= 100 (one minibatch), got {args.samples}")
+    runs = fig2_runs(args.samples)
+    out = Path(args.out) if args.out else data_dir() / "fig2"
+    if args.list:
+        _print_json(
+            {
+                n: {
+                    "data": r.experiment.data,
+                    "z_dim": r.experiment.model.z_dim,
+                    "hidden": r.experiment.model.hidden[0],
+                    "budget_samples": r.experiment.train.max_samples,
+                    "done": (out / f"{n}.json").exists(),
+                }
+                for n, r in runs.items()
+                if n in select(args.only, runs)
+            }
+        )
+        return
+    if args.jobs < 1:
+        raise VAETutorialError(f"--jobs must be >= 1, got {args.jobs}")
+    cache = None if args.no_cache else Path(args.cache)
+    logs = run_all(args.only, out, cache, jobs=args.jobs, samples=args.samples)
+    _print_json(
+        {
+            n: {
+                "test_elbo": round(g["final"]["test_elbo"], 2),
+                "paper_test_elbo": g["paper_test_elbo"],
+                "budget_samples": g["budget_samples"],
+                "train_seconds": g["train_seconds"],
+                "log": str(out / f"{n}.json"),
+            }
+            for n, g in logs.items()
+        }
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m vae_tutorial", description="Train and evaluate the tutorial's VAEs."
@@ -173,6 +214,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("verify", help="check every shipped data file and checkpoint")
     v.set_defaults(func=cmd_verify)
+
+    f = sub.add_parser(
+        "reproduce",
+        help="rerun a paper experiment (fig2: ELBO vs samples, 9 models); resumable",
+    )
+    f.add_argument("figure", choices=["fig2"], help="which figure to reproduce")
+    f.add_argument("--only", action="append", metavar="NAME", help="one experiment (repeatable)")
+    f.add_argument("--list", action="store_true", help="list the experiments and exit")
+    f.add_argument(
+        "--jobs", type=int, default=2, help="experiments trained at once (1 thread each)"
+    )
+    f.add_argument("--out", help="directory of the JSON logs (default data/fig2)")
+    f.add_argument("--cache", default="runs/fig2", help="where final weights go (not shipped)")
+    f.add_argument("--no-cache", action="store_true", help="do not save the final weights")
+    f.add_argument("--samples", type=int, help="override every budget (a quick trial run)")
+    f.set_defaults(func=cmd_reproduce)
     return p
 
 

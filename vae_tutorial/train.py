@@ -10,8 +10,9 @@ samples evaluated records the train and test ELBO (nats, higher is better). It s
 from __future__ import annotations
 
 import copy
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,13 +94,17 @@ def fit(
     experiment: ExperimentConfig | None = None,
     progress: bool = True,
     callback: Callable[[History], None] | None = None,
+    eval_at: Sequence[int] | None = None,
 ) -> History:
     """Train ``model`` in place on ``data`` (a Dataset, a (train, test) pair of (N, D)
     tensors, or a train tensor) and return the :class:`History`.
 
     Seeded by ``config.seed``: the same seed, data and model give identical histories.
-    ``checkpoint``: where to write the weights (and the JSON beside them) at every
-    evaluation. ``callback(history)`` runs after every evaluation (live plots).
+    Evaluates at 0, every ``config.eval_every`` samples and at ``config.max_samples``, or
+    at the first minibatch boundary at or after each sample count in ``eval_at`` (e.g.
+    log-spaced points for a log-axis plot). ``checkpoint``: where to write the weights
+    (and the JSON beside them) at every evaluation. ``callback(history)`` runs after every
+    evaluation (live plots).
     """
     train_x, test_x = _split_data(data)
     if train_x.ndim != 2 or train_x.shape[1] != model.x_dim:
@@ -114,11 +119,21 @@ def fit(
             f"train.batch_size = {config.batch_size} is larger than the "
             f"{train_x.shape[0]} training examples"
         )
+    if eval_at is None:
+        points = itertools.chain(
+            range(0, config.max_samples, config.eval_every), [config.max_samples]
+        )
+    else:
+        points = sorted({int(p) for p in eval_at if 0 <= p <= config.max_samples})
     with torch_threads(config.threads):
-        return _fit(model, train_x, test_x, config, checkpoint, experiment, progress, callback)
+        return _fit(
+            model, train_x, test_x, config, points, checkpoint, experiment, progress, callback
+        )
 
 
-def _fit(model, train_x, test_x, config, checkpoint, experiment, progress, callback) -> History:
+def _fit(
+    model, train_x, test_x, config, points, checkpoint, experiment, progress, callback
+) -> History:
     device = default_device()
     model.to(device)
     train_x = train_x.to(device)
@@ -182,8 +197,11 @@ def _fit(model, train_x, test_x, config, checkpoint, experiment, progress, callb
     )
     model.train()
     try:
-        record()
-        next_eval = config.eval_every
+        todo = iter(points)  # sample counts still to evaluate at, increasing
+        next_eval = next(todo, None)
+        if next_eval == 0:
+            record()
+            next_eval = next(todo, None)
         steps = 0
         while samples < config.max_samples:
             perm = torch.randperm(n, generator=order).to(device)
@@ -202,12 +220,12 @@ def _fit(model, train_x, test_x, config, checkpoint, experiment, progress, callb
                 bar.update(m)
                 if steps % 100 == 0 and bool(bad):
                     diverged()
-                if samples >= next_eval or samples >= config.max_samples:
+                if next_eval is not None and samples >= next_eval:
                     if bool(bad):
                         diverged()
                     record()
-                    while next_eval <= samples:
-                        next_eval += config.eval_every
+                    while next_eval is not None and next_eval <= samples:
+                        next_eval = next(todo, None)
                 if samples >= config.max_samples:
                     break
     except KeyboardInterrupt:
