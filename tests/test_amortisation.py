@@ -6,13 +6,12 @@ import torch
 
 from vae_tutorial.amortisation import (
     amortisation_gaps,
-    elbo_of_q,
     gaps_figure,
     optimise_q,
     tightness_figure,
 )
 from vae_tutorial.data import load
-from vae_tutorial.estimators import elbo
+from vae_tutorial.estimators import elbo, elbo_of_q
 from vae_tutorial.pretrained import load_pretrained
 from vae_tutorial.settings import torch_threads
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .estimators import kl_standard_normal, log_px_importance
+from .estimators import elbo_of_q, kl_standard_normal, log_px_importance
 from .models import VAE
 from .settings import torch_threads
 
@@ -43,22 +43,6 @@ class AmortisationResult:
     @property
     def approximation_gap(self) -> np.ndarray:
         return self.log_px - self.elbo_optimised
-
-
-def elbo_of_q(
-    model: VAE,
-    x: torch.Tensor,
-    mu: torch.Tensor,
-    logvar: torch.Tensor,
-    n_samples: int = 1,
-    eps: torch.Tensor | None = None,
-) -> torch.Tensor:
-    """ELBO of q = N(mu, diag exp(logvar)) for each row of x, estimator B (analytic KL)
-    with ``n_samples`` draws (or the given noise ``eps``: (L, B, Z)). x: (B, D) -> (B,)."""
-    if eps is None:
-        eps = torch.randn((n_samples, *mu.shape), dtype=mu.dtype)
-    z = mu + torch.exp(0.5 * logvar) * eps
-    return model.decode(z).log_prob(x).mean(0) - kl_standard_normal(mu, logvar)
 
 
 def optimise_q(

@@ -34,15 +34,32 @@ def _q(mu: torch.Tensor, logvar: torch.Tensor) -> Independent:
 
 
 def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, kl: str = "analytic") -> torch.Tensor:
-    """SGVB estimate of the ELBO per datapoint. x: (B, x_dim) -> (B,) nats.
-
-    ``kl="analytic"`` is estimator B: (1/L) sum_l log p(x|z_l) - KL(q(z|x) || p(z)).
-    ``kl="monte_carlo"`` is estimator A: (1/L) sum_l [log p(x|z_l) + log p(z_l) - log q(z_l|x)].
-    Both use z_l = mu + sigma * eps_l with eps_l ~ N(0, I) (the reparameterization trick),
-    so gradients flow to the encoder. Both have the same expectation.
-    """
+    """SGVB estimate of the ELBO per datapoint under the encoder's q(z|x).
+    x: (B, x_dim) -> (B,) nats. See :func:`elbo_of_q` for the two estimators."""
     mu, logvar = model.encoder_params(x)
-    eps = torch.randn((n_samples, *mu.shape), dtype=mu.dtype, device=mu.device)
+    return elbo_of_q(model, x, mu, logvar, n_samples, kl)
+
+
+def elbo_of_q(
+    model: VAE,
+    x: torch.Tensor,
+    mu: torch.Tensor,
+    logvar: torch.Tensor,
+    n_samples: int = 1,
+    kl: str = "analytic",
+    eps: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """SGVB estimate of the ELBO of q = N(mu, diag exp(logvar)) per datapoint.
+    x: (B, x_dim), mu and logvar: (B, Z) -> (B,) nats.
+
+    ``kl="analytic"`` is estimator B: (1/L) sum_l log p(x|z_l) - KL(q || p(z)).
+    ``kl="monte_carlo"`` is estimator A: (1/L) sum_l [log p(x|z_l) + log p(z_l) - log q(z_l)].
+    Both use z_l = mu + sigma * eps_l with eps_l ~ N(0, I) (the reparameterization trick;
+    pass ``eps`` (L, B, Z) to fix the noise), so gradients flow to mu and logvar. Both have
+    the same expectation.
+    """
+    if eps is None:
+        eps = torch.randn((n_samples, *mu.shape), dtype=mu.dtype, device=mu.device)
     z = mu + torch.exp(0.5 * logvar) * eps  # (L, B, Z)
     log_px_z = model.decode(z).log_prob(x)  # (L, B)
     if kl == "analytic":
