@@ -31,7 +31,7 @@ def test_elbo_of_q_at_the_encoder_matches_the_sgvb_estimator(model, digits):
     torch.manual_seed(0)
     with torch_threads(1), torch.no_grad():
         mu, logvar = model.encoder_params(digits)
-        ours = elbo_of_q(model, digits, mu, logvar, n_samples=2000)
+        ours = elbo_of_q(model, digits, (mu, logvar), n_samples=2000)
         draws = elbo(model, digits.repeat(2000, 1), n_samples=1).reshape(2000, 4)
     se = draws.std(0) / np.sqrt(2000)
     assert torch.all((ours - draws.mean(0)).abs() < 4 * se + 0.05)

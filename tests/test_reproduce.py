@@ -7,6 +7,7 @@ import pytest
 
 from vae_tutorial import reproduce
 from vae_tutorial.cli import main
+from vae_tutorial.config import ExperimentConfig
 from vae_tutorial.data import data_dir
 from vae_tutorial.errors import VAETutorialError
 from vae_tutorial.pretrained import experiment
@@ -146,7 +147,7 @@ def test_shipped_logs_exist_and_come_from_the_current_recipe(shipped):
     assert list(shipped) == NAMES
     runs = fig2_runs()
     for name, log in shipped.items():
-        assert log["experiment"] == runs[name].experiment.to_dict()
+        assert ExperimentConfig.from_dict(log["experiment"]) == runs[name].experiment
         assert log["budget_samples"] == STATED[log["experiment"]["data"]]
         h = log["history"]
         assert list(h["samples"]) == list(runs[name].eval_at)

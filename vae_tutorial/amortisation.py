@@ -77,7 +77,7 @@ def _optimise_q(model, x, steps, lr, n_samples, seed, record_every):
             p.requires_grad_(False)
         for t in range(steps + 1):
             eps = torch.randn((n_samples, *mu.shape), generator=gen)
-            value = elbo_of_q(model, x, mu, logvar, eps=eps)
+            value = elbo_of_q(model, x, (mu, logvar), eps=eps)
             if t % record_every == 0:
                 trace.append(value.detach().numpy().astype(np.float64))
             if t == steps:

@@ -21,10 +21,21 @@ from typing import Any
 from .errors import ConfigError
 
 ACTIVATIONS = ("tanh", "relu", "softplus", "sigmoid", "elu")
-LIKELIHOODS = ("bernoulli", "gaussian")
+LIKELIHOODS = ("bernoulli", "gaussian", "gaussian_shared", "poisson", "discretized_logistic")
+LATENTS = ("gaussian", "exponential")
+ARCHITECTURES = ("mlp", "conv")
 OPTIMIZERS = ("adam", "adagrad", "sgd")
 KL_ESTIMATORS = ("analytic", "monte_carlo")  # the paper's estimator B and estimator A
-DATASETS = ("mnist-binarized", "frey-faces", "mnist-grey", "cifar10-subset")
+DATASETS = (
+    "mnist-binarized",
+    "frey-faces",
+    "mnist-grey",
+    "mnist-grey-binarized",
+    "cifar10-subset",
+    "cifar10-red",
+    "cifar10-green",
+    "cifar10-blue",
+)
 
 
 def _check(ok: bool, section: str, key: str, value: Any, expected: str) -> None:
@@ -47,7 +58,12 @@ class ModelConfig:
     ``hidden`` are the encoder's hidden widths; the decoder uses ``decoder_hidden`` or,
     when that is None, ``hidden`` reversed. The paper (section 5) uses one hidden layer of
     500 tanh units for MNIST and 200 for Frey Face.
-    ``logvar_min`` bounds the Gaussian decoder's log-variance from below (None: no floor).
+    ``likelihood`` is the decoder p(x|z) (see :mod:`vae_tutorial.likelihoods`), ``latent``
+    the family of q(z|x) and its prior (see :mod:`vae_tutorial.latents`).
+    ``logvar_min`` bounds the Gaussian decoder's log-variance from below (None: no floor);
+    ``shared_logvar`` fixes the one log-variance of ``gaussian_shared`` (None: learned).
+    ``architecture="conv"`` builds a convolutional encoder and decoder for images of
+    ``image_shape`` (C, H, W); ``hidden`` are then the channel counts of the conv layers.
     """
 
     x_dim: int = 784
@@ -57,6 +73,10 @@ class ModelConfig:
     activation: str = "tanh"
     likelihood: str = "bernoulli"
     logvar_min: float | None = None
+    shared_logvar: float | None = None
+    latent: str = "gaussian"
+    architecture: str = "mlp"
+    image_shape: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         s = "model"
@@ -90,14 +110,29 @@ class ModelConfig:
             self.likelihood,
             f"one of {', '.join(LIKELIHOODS)}",
         )
-        if self.logvar_min is not None:
-            _check(
-                _is_number(self.logvar_min),
-                s,
-                "logvar_min",
-                self.logvar_min,
-                "a number (log-variance floor) or null",
+        for key in ("logvar_min", "shared_logvar"):
+            v = getattr(self, key)
+            if v is not None:
+                _check(_is_number(v), s, key, v, "a number (a log-variance) or null")
+        _check(self.latent in LATENTS, s, "latent", self.latent, f"one of {', '.join(LATENTS)}")
+        _check(
+            self.architecture in ARCHITECTURES,
+            s,
+            "architecture",
+            self.architecture,
+            f"one of {', '.join(ARCHITECTURES)}",
+        )
+        if isinstance(self.image_shape, list):
+            object.__setattr__(self, "image_shape", tuple(self.image_shape))
+        if self.image_shape is not None or self.architecture == "conv":
+            shape = self.image_shape
+            ok = (
+                isinstance(shape, tuple)
+                and len(shape) == 3
+                and all(_is_int(v) and v > 0 for v in shape)
+                and shape[0] * shape[1] * shape[2] == self.x_dim
             )
+            _check(ok, s, "image_shape", shape, f"[C, H, W] with C * H * W = x_dim ({self.x_dim})")
 
     @property
     def decoder_widths(self) -> tuple[int, ...]:

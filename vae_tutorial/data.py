@@ -264,6 +264,20 @@ def _mnist_grey() -> Dataset:
     )
 
 
+def _mnist_grey_binarized() -> Dataset:
+    grey = _mnist_grey()
+    return Dataset(
+        "mnist-grey-binarized",
+        train=(grey.train > 0.5).float(),
+        test=(grey.test > 0.5).float(),
+        train_labels=grey.train_labels,
+        test_labels=grey.test_labels,
+        image_shape=(28, 28),
+        description="the mnist-grey split thresholded at 1/2 (grey level > 127 -> 1): the same "
+        "images as mnist-grey, for comparing Bernoulli and real-valued decoders on equal data",
+    )
+
+
 def _cifar10_subset() -> Dataset:
     def part(prefix: str) -> tuple[np.ndarray, np.ndarray]:
         chunks = [_npz(rel) for rel in sorted(FILES) if rel.startswith(prefix)]
@@ -285,23 +299,48 @@ def _cifar10_subset() -> Dataset:
     )
 
 
+#: one colour channel of cifar10-subset as a grey dataset (seed 002's per-channel models)
+CHANNELS = ("red", "green", "blue")
+
+
+def _cifar10_channel(channel: str) -> Callable[[], Dataset]:
+    def loader() -> Dataset:
+        ds = _cifar10_subset()
+        c = CHANNELS.index(channel)
+        return Dataset(
+            f"cifar10-{channel}",
+            train=ds.train.reshape(-1, 3, 1024)[:, c].contiguous(),
+            test=ds.test.reshape(-1, 3, 1024)[:, c].contiguous(),
+            train_labels=ds.train_labels,
+            test_labels=ds.test_labels,
+            image_shape=(32, 32),
+            description=f"the {channel} channel of cifar10-subset, (N, 1024) in [0, 1]",
+        )
+
+    return loader
+
+
 LOADERS: dict[str, Callable[[], Dataset]] = {
     "mnist-binarized": _mnist_binarized,
     "frey-faces": _frey_faces,
     "mnist-grey": _mnist_grey,
+    "mnist-grey-binarized": _mnist_grey_binarized,
     "cifar10-subset": _cifar10_subset,
+    **{f"cifar10-{c}": _cifar10_channel(c) for c in CHANNELS},
 }
 
 
 def load(name: str) -> Dataset:
     """Load a shipped dataset by name: one of ``mnist-binarized``, ``frey-faces``,
-    ``mnist-grey``, ``cifar10-subset``.
+    ``mnist-grey``, ``mnist-grey-binarized``, ``cifar10-subset``.
 
     - mnist-binarized: train (50000, 784), valid (10000, 784), test (10000, 784) in {0, 1};
       test_labels (10000,).
     - frey-faces: train (1765, 560), test (200, 560) in [0, 1]; images are 28 x 20.
     - mnist-grey: train (8000, 784), test (2000, 784) in [0, 1]; labels for both.
+    - mnist-grey-binarized: the same images thresholded at 1/2, in {0, 1}.
     - cifar10-subset: train (4000, 3072), test (1000, 3072) in [0, 1]; labels for both.
+    - cifar10-red, cifar10-green, cifar10-blue: one channel of it, (N, 1024).
     """
     try:
         loader = LOADERS[name]

@@ -13,69 +13,60 @@ import math
 from collections.abc import Iterator
 
 import torch
-from torch.distributions import Independent, Normal
 
+from .latents import Params, kl_standard_normal
 from .models import VAE
 
 #: decoder outputs held in memory at once by the streaming estimators (floats)
 MEMORY_BUDGET = 1 << 24
 
 
-def kl_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """KL(N(mu, diag(exp(logvar))) || N(0, I)), summed over the last dim (paper, Appendix B):
-    -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2). mu, logvar: (..., Z) -> (...)."""
-    return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar).sum(-1)
-
-
-def _q(mu: torch.Tensor, logvar: torch.Tensor) -> Independent:
-    return Independent(
-        Normal(mu, torch.exp(0.5 * logvar), validate_args=False), 1, validate_args=False
-    )
+__all__ = ["kl_standard_normal", "elbo", "elbo_of_q", "log_px_importance", "evaluate"]
 
 
 def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, kl: str = "analytic") -> torch.Tensor:
     """SGVB estimate of the ELBO per datapoint under the encoder's q(z|x).
     x: (B, x_dim) -> (B,) nats. See :func:`elbo_of_q` for the two estimators."""
-    mu, logvar = model.encoder_params(x)
-    return elbo_of_q(model, x, mu, logvar, n_samples, kl)
+    return elbo_of_q(model, x, model.encoder_params(x), n_samples, kl)
 
 
 def elbo_of_q(
     model: VAE,
     x: torch.Tensor,
-    mu: torch.Tensor,
-    logvar: torch.Tensor,
+    params: Params,
     n_samples: int = 1,
     kl: str = "analytic",
     eps: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """SGVB estimate of the ELBO of q = N(mu, diag exp(logvar)) per datapoint.
-    x: (B, x_dim), mu and logvar: (B, Z) -> (B,) nats.
+    """SGVB estimate of the ELBO of the q(z) with parameters ``params`` per datapoint, e.g.
+    q = N(mu, diag exp(logvar)) for params = (mu, logvar) (the model's latent family).
+    x: (B, x_dim), each parameter (B, Z) -> (B,) nats.
 
     ``kl="analytic"`` is estimator B: (1/L) sum_l log p(x|z_l) - KL(q || p(z)).
     ``kl="monte_carlo"`` is estimator A: (1/L) sum_l [log p(x|z_l) + log p(z_l) - log q(z_l)].
-    Both use z_l = mu + sigma * eps_l with eps_l ~ N(0, I) (the reparameterization trick;
-    pass ``eps`` (L, B, Z) to fix the noise), so gradients flow to mu and logvar. Both have
-    the same expectation.
+    Both use z_l = g(eps_l, params), e.g. mu + sigma * eps_l with eps_l ~ N(0, I) (the
+    reparameterization trick; pass ``eps`` (L, B, Z) to fix the noise), so gradients flow to
+    the parameters. Both have the same expectation.
     """
+    latent = model.latent
     if eps is None:
-        eps = torch.randn((n_samples, *mu.shape), dtype=mu.dtype, device=mu.device)
-    z = mu + torch.exp(0.5 * logvar) * eps  # (L, B, Z)
+        eps = latent.noise((n_samples, *params[0].shape), params[0])
+    z = latent.transform(params, eps)  # (L, B, Z)
     log_px_z = model.decode(z).log_prob(x)  # (L, B)
     if kl == "analytic":
-        return log_px_z.mean(0) - kl_standard_normal(mu, logvar)
+        return log_px_z.mean(0) - latent.kl(params)
     if kl == "monte_carlo":
         log_pz = model.prior.log_prob(z)
-        log_qz = _q(mu, logvar).log_prob(z)
+        log_qz = latent.q(params).log_prob(z)
         return (log_px_z + log_pz - log_qz).mean(0)
     raise ValueError(f"kl must be 'analytic' or 'monte_carlo', got {kl!r}")
 
 
 def log_importance_weights(model: VAE, x: torch.Tensor, k: int) -> torch.Tensor:
     """log p(x, z_k) - log q(z_k|x) for K draws z_k ~ q(z|x). x: (B, D) -> (K, B)."""
-    mu, logvar = model.encoder_params(x)
-    q = _q(mu, logvar)
-    z = q.rsample((k,))
+    params = model.encoder_params(x)
+    z = model.latent.rsample(params, k)
+    q = model.latent.q(params)
     return model.decode(z).log_prob(x) + model.prior.log_prob(z) - q.log_prob(z)
 
 

@@ -15,17 +15,18 @@ import torch
 from .models import VAE
 
 
-def inverse_cdf_grid(n: int, eps: float = 0.05) -> torch.Tensor:
+def inverse_cdf_grid(n: int, eps: float = 0.05, ppf=None) -> torch.Tensor:
     """Latent coordinates for an n x n manifold (paper, Figures 4 and 5).
 
     A regular grid on the unit square [eps, 1 - eps]^2, mapped through the inverse CDF of
-    the Gaussian so that each cell covers equal prior mass. Returns (n * n, 2), rows ordered
-    top-to-bottom (z2 decreasing) then left-to-right (z1 increasing), as the canvas is drawn.
+    the prior (``ppf``; default the standard Gaussian's) so that each cell covers equal prior
+    mass. Returns (n * n, 2), rows ordered top-to-bottom (z2 decreasing) then left-to-right
+    (z1 increasing), as the canvas is drawn.
     """
     if n < 1 or not 0 < eps < 0.5:
         raise ValueError(f"need n >= 1 and 0 < eps < 0.5, got n={n}, eps={eps}")
     u = torch.linspace(eps, 1 - eps, n, dtype=torch.float64)
-    q = torch.distributions.Normal(0.0, 1.0).icdf(u).float()
+    q = (ppf or torch.distributions.Normal(0.0, 1.0).icdf)(u).float()
     z2, z1 = torch.meshgrid(q.flip(0), q, indexing="ij")
     return torch.stack([z1.reshape(-1), z2.reshape(-1)], dim=1)
 
@@ -58,10 +59,12 @@ def tile(images: np.ndarray, ncols: int, pad: int = 1, fill: float = 1.0) -> np.
 
 
 def manifold(model: VAE, n: int, image_shape: tuple[int, ...], eps: float = 0.05) -> np.ndarray:
-    """The learned 2-D manifold as one canvas (paper, Fig. 4): n x n decoded images."""
+    """The learned 2-D manifold as one canvas (paper, Fig. 4): n x n decoded images, the
+    latents spaced by the inverse CDF of the model's prior (Gaussian or exponential)."""
     if model.z_dim != 2:
         raise ValueError(f"a manifold canvas needs a 2-D latent; this model has {model.z_dim}")
-    return tile(decode_images(model, inverse_cdf_grid(n, eps), image_shape), ncols=n, pad=0)
+    z = inverse_cdf_grid(n, eps, model.latent.prior_ppf)
+    return tile(decode_images(model, z, image_shape), ncols=n, pad=0)
 
 
 # --- images to PNG bytes (the hot path of the explorer widgets: no matplotlib) -------------
@@ -148,7 +151,7 @@ def interpolate(z_a: np.ndarray, z_b: np.ndarray, t: float | np.ndarray) -> np.n
 def encode_means(model: VAE, x: torch.Tensor, batch: int = 2000) -> np.ndarray:
     """Means of q(z|x) for data x (N, x_dim): float64 array (N, z_dim), ``batch`` rows at a time."""
     x = torch.as_tensor(x, dtype=torch.float32)
-    out = [model.encoder_params(x[i : i + batch])[0] for i in range(0, len(x), batch)]
+    out = [model.encode_mean(x[i : i + batch]) for i in range(0, len(x), batch)]
     return torch.cat(out).double().numpy() if out else np.zeros((0, model.z_dim))
 
 
@@ -156,7 +159,7 @@ def encode_means(model: VAE, x: torch.Tensor, batch: int = 2000) -> np.ndarray:
 def reconstruct(model: VAE, x: torch.Tensor) -> np.ndarray:
     """E[x | z = mean of q(z|x)] for x (N, x_dim): float32 array (N, x_dim) in [0, 1]."""
     x = torch.as_tensor(x, dtype=torch.float32)
-    return model.decode_mean(model.encoder_params(x)[0]).numpy()
+    return model.decode_mean(model.encode_mean(x)).numpy()
 
 
 def decode_one(model: VAE, z: np.ndarray, image_shape: tuple[int, ...]) -> np.ndarray:

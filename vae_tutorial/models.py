@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.distributions import Distribution, Independent, Normal
+from torch.distributions import Distribution
 
 from .config import ModelConfig
+from .latents import Params, make_latent
 from .likelihoods import make_likelihood
 
 _ACTIVATIONS = {
@@ -30,23 +31,32 @@ def mlp(sizes: list[int], activation: str) -> nn.Sequential:
 
 
 class VAE(nn.Module):
-    """A VAE with Gaussian encoder q(z|x) = N(mu(x), diag(sigma^2(x))) and prior N(0, I).
+    """A VAE: encoder q(z|x), decoder p(x|z) and prior p(z). By default (the paper's) the
+    encoder is Gaussian, q(z|x) = N(mu(x), diag(sigma^2(x))), and the prior N(0, I);
+    ``config.latent`` picks another family (:mod:`vae_tutorial.latents`).
 
     - ``encode(x)``: x (..., x_dim) -> q(z|x), event shape (z_dim,)
     - ``decode(z)``: z (..., z_dim) -> p(x|z), event shape (x_dim,)
-    - ``prior``: p(z) = N(0, I), event shape (z_dim,)
+    - ``prior``: p(z), event shape (z_dim,)
+    - ``encoder_params(x)``: the parameters of q(z|x), e.g. (mu, logvar) for the Gaussian
     """
 
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config
-        c = config
-        self.encoder = mlp([c.x_dim, *c.hidden, 2 * c.z_dim], c.activation)
-        self.likelihood = make_likelihood(c)
-        out = self.likelihood.params_per_dim * c.x_dim
-        self.decoder = mlp([c.z_dim, *c.decoder_widths, out], c.activation)
-        self.register_buffer("prior_loc", torch.zeros(c.z_dim), persistent=False)
-        self.register_buffer("prior_scale", torch.ones(c.z_dim), persistent=False)
+        self.latent = make_latent(config)
+        self.likelihood = make_likelihood(config)
+        self.encoder, self.decoder = self.build_networks(
+            self.latent.params_per_dim * config.z_dim,
+            self.likelihood.params_per_dim * config.x_dim,
+        )
+
+    def build_networks(self, enc_out: int, dec_out: int) -> tuple[nn.Module, nn.Module]:
+        """encoder: (..., x_dim) -> (..., enc_out); decoder: (..., z_dim) -> (..., dec_out)."""
+        c = self.config
+        encoder = mlp([c.x_dim, *c.hidden, enc_out], c.activation)
+        decoder = mlp([c.z_dim, *c.decoder_widths, dec_out], c.activation)
+        return encoder, decoder
 
     @property
     def z_dim(self) -> int:
@@ -58,20 +68,19 @@ class VAE(nn.Module):
 
     @property
     def prior(self) -> Distribution:
-        return Independent(
-            Normal(self.prior_loc, self.prior_scale, validate_args=False), 1, validate_args=False
-        )
+        return self.latent.prior
 
-    def encoder_params(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """x: (..., x_dim) -> (mu, logvar), each (..., z_dim)."""
-        mu, logvar = self.encoder(x).chunk(2, dim=-1)
-        return mu, logvar
+    def encoder_params(self, x: torch.Tensor) -> Params:
+        """x: (..., x_dim) -> the parameters of q(z|x), each (..., z_dim):
+        (mu, logvar) for the Gaussian, (log_rate,) for the exponential."""
+        return self.latent.split(self.encoder(x))
 
     def encode(self, x: torch.Tensor) -> Distribution:
-        mu, logvar = self.encoder_params(x)
-        return Independent(
-            Normal(mu, torch.exp(0.5 * logvar), validate_args=False), 1, validate_args=False
-        )
+        return self.latent.q(self.encoder_params(x))
+
+    def encode_mean(self, x: torch.Tensor) -> torch.Tensor:
+        """E_q[z|x]: (..., x_dim) -> (..., z_dim), the point plotted in latent scatters."""
+        return self.latent.location(self.encoder_params(x))
 
     def decode(self, z: torch.Tensor) -> Distribution:
         return self.likelihood(self.decoder(z))
@@ -84,10 +93,19 @@ class VAE(nn.Module):
         return next(self.parameters()).device
 
 
+def _construct(config: ModelConfig) -> VAE:
+    if config.architecture == "conv":
+        from .conv import ConvVAE
+
+        return ConvVAE(config)
+    return VAE(config)
+
+
 def build_model(config: ModelConfig, seed: int | None = None) -> VAE:
-    """Build a VAE; with ``seed`` the initial weights are reproducible (global RNG untouched)."""
+    """Build a VAE (MLP or, with ``architecture="conv"``, convolutional); with ``seed`` the
+    initial weights are reproducible (global RNG untouched)."""
     if seed is None:
-        return VAE(config)
+        return _construct(config)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return VAE(config)
+        return _construct(config)

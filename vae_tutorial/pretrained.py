@@ -26,17 +26,18 @@ SHIPPED_SHA256: dict[str, str] = {
 
 
 def names() -> list[str]:
-    return list(SHIPPED_SHA256)
+    """Every model with a config in ``vae_tutorial/configs`` (shipped ones first)."""
+    configs = resources.files("vae_tutorial").joinpath("configs")
+    found = sorted(p.name[:-5] for p in configs.iterdir() if p.name.endswith(".json"))
+    return [*SHIPPED_SHA256, *(n for n in found if n not in SHIPPED_SHA256)]
 
 
 def experiment(name: str) -> ExperimentConfig:
-    """The experiment config that produced shipped model ``name``."""
-    if name not in SHIPPED_SHA256:
-        raise CheckpointError(
-            f"unknown pretrained model {name!r}; available: {', '.join(SHIPPED_SHA256)}"
-        )
-    text = resources.files("vae_tutorial").joinpath("configs", f"{name}.json").read_text()
-    return ExperimentConfig.from_json(text)
+    """The experiment config (``vae_tutorial/configs/NAME.json``) of pretrained model ``name``."""
+    config = resources.files("vae_tutorial").joinpath("configs", f"{name}.json")
+    if "/" in name or not config.is_file():
+        raise CheckpointError(f"unknown pretrained model {name!r}; available: {', '.join(names())}")
+    return ExperimentConfig.from_json(config.read_text())
 
 
 def path(name: str) -> Path:
