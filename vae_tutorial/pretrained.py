@@ -22,6 +22,12 @@ SHIPPED_SHA256: dict[str, str] = {
     "mnist-z2": "4caed24371e59083f92060b50d6f1637b47ba938c3ef8063f3e01c2809b465d1",
     "mnist-z20": "a339feb5aa50ec060fe714a8a7f9d3dc7b04ce5b48ba7342d0617c4fb83f2cc8",
     "frey-z2": "160cbd4382ae0e69dee05a392a72f5275a0f138bed9d09762ac257f13fb3bfec",
+    "mnist-grey-bernoulli": "3b69c8c70c3f5e1220c50e667117d50e816d2ddc07c463f85a0f930b3a015441",
+    "mnist-grey-shared": "7e8ebddbdc47525354f88a4d28fdbfec05c6dd378bad3e8a0532adb42bac5ae3",
+    "mnist-grey-hetero": "df0d5cd62b912aa24bb9e99e49cc214a0ccf5778339cf011df65c3f27778c95e",
+    "mnist-grey-floor": "42ba7f4e6d5adffd5a971a14fde4f8d99df943b2e284f4483d48b153ae470c37",
+    "mnist-grey-poisson": "f797d4f57c21d1f62978c0c084ccf4a5ec64b164c04df7f70cba7f20a72feb7c",
+    "mnist-grey-exponential": "c359d8fb8c06e22ca7af56ebadddab10863289f7f89268d7bcb5cc397339af43",
 }
 
 
