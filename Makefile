@@ -10,7 +10,7 @@ ARGS   ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebooks lint clean-venv classroom
+.PHONY: lab test unit notebooks lint clean-venv classroom bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ notebooks: $(STAMP)
 	        --ExecutePreprocessor.timeout=1800 "$$nb" || exit 1; \
 	    $(BIN)/nbstripout --keep-output --keep-count "$$nb" || exit 1; \
 	done
+
+## make bench: performance figures of this machine (a few minutes): GEMM roofline, training
+## throughput vs a plain DataLoader loop, time to -100 nats, slider and grid latency
+bench: $(STAMP)
+	$(BIN)/python -m vae_tutorial bench $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check vae_tutorial tests benchmarks

@@ -1,5 +1,6 @@
 """The shipped models: present, verified, and as good as data/README.md says."""
 
+import math
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,25 @@ README = (Path(__file__).resolve().parent.parent / "data" / "README.md").read_te
 
 # Test-set ELBO floors (nats per datapoint, full test split). mnist-z20's is the issue's
 # requirement; the paper's Fig. 2 reaches about -99.4 for Nz = 20 after 2.5e8 samples.
-THRESHOLDS = {"mnist-z20": -100.0, "mnist-z2": -152.0, "frey-z2": 900.0}
+# Notebook 07's models are floored a little under what they reached (data/README.md);
+# mnist-grey-hetero has none: its collapsed variances are the point of it. The colour
+# models' floors are in nats per image over 3072 (joint) or 1024 (one channel) dimensions.
+THRESHOLDS = {
+    "mnist-z20": -100.0,
+    "mnist-z2": -152.0,
+    "frey-z2": 900.0,
+    "mnist-grey-bernoulli": -159.0,
+    "mnist-grey-shared": 100.0,
+    "mnist-grey-hetero": -math.inf,
+    "mnist-grey-floor": 860.0,
+    "mnist-grey-poisson": -16300.0,
+    "mnist-grey-exponential": -184.0,
+    "cifar-conv": -13800.0,
+    "cifar-mlp": -14700.0,
+    "cifar-red": -4920.0,
+    "cifar-green": -4900.0,
+    "cifar-blue": -4860.0,
+}
 
 
 @pytest.mark.parametrize("name", pretrained.names())
@@ -35,7 +54,7 @@ def test_shipped_model_meets_its_threshold(name):
     test_elbo = evaluate(model, ds.test)["elbo"]
     assert test_elbo >= THRESHOLDS[name]
     recorded = pretrained.info(name)["metrics"]["test_elbo"]
-    assert abs(test_elbo - recorded) < 0.5  # the recorded figure is reproducible
+    assert abs(test_elbo - recorded) < 0.5 + 1e-6 * abs(recorded)  # reproducible figure
 
 
 @pytest.mark.slow

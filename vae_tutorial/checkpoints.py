@@ -19,7 +19,7 @@ import torch
 
 from .config import ExperimentConfig, ModelConfig
 from .errors import CheckpointError, ConfigError
-from .models import VAE
+from .models import VAE, build_model
 
 FORMAT = 1
 
@@ -137,7 +137,7 @@ def load_checkpoint(
             f"checkpoint {path} is corrupted or truncated and cannot be loaded "
             f"({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}). {hint}"
         ) from e
-    model = VAE(model_config)
+    model = build_model(model_config)
     try:
         model.load_state_dict(state)
     except RuntimeError as e:

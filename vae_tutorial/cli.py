@@ -217,21 +217,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser(
         "reproduce",
-        help="rerun a paper experiment (fig2: ELBO vs samples, 9 models); resumable",
+        help="rerun an experiment: fig2 (the paper's Figure 2, 9 models) or sweeps "
+        "(latent size, width, training length; notebook 08); resumable",
     )
-    f.add_argument("figure", choices=["fig2"], help="which figure to reproduce")
-    f.add_argument("--only", action="append", metavar="NAME", help="one experiment (repeatable)")
-    f.add_argument("--list", action="store_true", help="list the experiments and exit")
-    f.add_argument(
+    figures = f.add_subparsers(dest="figure", required=True)
+    f2 = figures.add_parser("fig2", help="ELBO vs training samples, MNIST and Frey Face")
+    f2.add_argument("--only", action="append", metavar="NAME", help="one experiment (repeatable)")
+    f2.add_argument("--list", action="store_true", help="list the experiments and exit")
+    f2.add_argument(
         "--jobs", type=int, default=2, help="experiments trained at once (1 thread each)"
     )
-    f.add_argument("--out", help="directory of the JSON logs (default data/fig2)")
-    f.add_argument("--cache", default="runs/fig2", help="where final weights go (not shipped)")
-    f.add_argument("--no-cache", action="store_true", help="do not save the final weights")
-    f.add_argument("--samples", type=int, help="override every budget (a quick trial run)")
-    f.set_defaults(func=cmd_reproduce)
+    f2.add_argument("--out", help="directory of the JSON logs (default data/fig2)")
+    f2.add_argument("--cache", default="runs/fig2", help="where final weights go (not shipped)")
+    f2.add_argument("--no-cache", action="store_true", help="do not save the final weights")
+    f2.add_argument("--samples", type=int, help="override every budget (a quick trial run)")
+    f2.set_defaults(func=cmd_reproduce)
 
-    from . import svhn  # light: imports nothing heavy at module level
+    from . import bench, svhn, sweeps
+
+    sw = figures.add_parser("sweeps", help="latent size, hidden widths and training length")
+    sweeps.add_arguments(sw)
+    sw.set_defaults(func=lambda a: _print_json(sweeps.run_cli(a)))
+
+    b = sub.add_parser("bench", help="performance figures: GEMM roofline, training, sliders")
+    bench.add_arguments(b)
+    b.set_defaults(func=bench.run_cli)
 
     d = sub.add_parser("download", help="fetch an optional dataset (SVHN) into the cache")
     svhn.add_arguments(d)

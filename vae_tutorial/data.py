@@ -10,6 +10,7 @@ load in a process; arrays are read with ``allow_pickle=False``. Nothing is downl
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import os
@@ -303,19 +304,27 @@ def _cifar10_subset() -> Dataset:
 CHANNELS = ("red", "green", "blue")
 
 
+def channel_view(ds: Dataset, channel: str) -> Dataset:
+    """One channel ("red", "green" or "blue") of a colour dataset (rows (N, 3 * H * W) in
+    C, H, W order) as a grey dataset with rows (N, H * W), named ``{ds.name}-{channel}``."""
+    if len(ds.image_shape) != 3 or ds.image_shape[0] != 3:
+        raise DataError(f"{ds.name} is not an RGB dataset (image shape {ds.image_shape})")
+    c, hw = CHANNELS.index(channel), ds.image_shape[1] * ds.image_shape[2]
+    return Dataset(
+        f"{ds.name}-{channel}",
+        train=ds.train.reshape(-1, 3, hw)[:, c].contiguous(),
+        test=ds.test.reshape(-1, 3, hw)[:, c].contiguous(),
+        train_labels=ds.train_labels,
+        test_labels=ds.test_labels,
+        image_shape=tuple(ds.image_shape[1:]),
+        description=f"the {channel} channel of {ds.name}, (N, {hw}) in [0, 1]",
+    )
+
+
 def _cifar10_channel(channel: str) -> Callable[[], Dataset]:
     def loader() -> Dataset:
-        ds = _cifar10_subset()
-        c = CHANNELS.index(channel)
-        return Dataset(
-            f"cifar10-{channel}",
-            train=ds.train.reshape(-1, 3, 1024)[:, c].contiguous(),
-            test=ds.test.reshape(-1, 3, 1024)[:, c].contiguous(),
-            train_labels=ds.train_labels,
-            test_labels=ds.test_labels,
-            image_shape=(32, 32),
-            description=f"the {channel} channel of cifar10-subset, (N, 1024) in [0, 1]",
-        )
+        ds = channel_view(_cifar10_subset(), channel)
+        return dataclasses.replace(ds, name=f"cifar10-{channel}")
 
     return loader
 

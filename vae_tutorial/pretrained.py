@@ -28,6 +28,11 @@ SHIPPED_SHA256: dict[str, str] = {
     "mnist-grey-floor": "42ba7f4e6d5adffd5a971a14fde4f8d99df943b2e284f4483d48b153ae470c37",
     "mnist-grey-poisson": "f797d4f57c21d1f62978c0c084ccf4a5ec64b164c04df7f70cba7f20a72feb7c",
     "mnist-grey-exponential": "c359d8fb8c06e22ca7af56ebadddab10863289f7f89268d7bcb5cc397339af43",
+    "cifar-conv": "ebdc8cd2af7aa5bee48f25260af4c2575950d580992cf7b10196e39ae8912da7",
+    "cifar-mlp": "9f2409dce996758d908d33e6ea79fcbfab8a41f7f5ef9ad21f78886951ee530c",
+    "cifar-red": "35b9db33203a4632043a09c679dd15132bc1ba789cbd8b5b42ab2aeac8ec1bee",
+    "cifar-green": "2867db02202d815892edc1cf432f9bcfab0c1818a998d45ee293a8dcfd54d54b",
+    "cifar-blue": "5dec417439540c1aa3ffd1f5e790e08c0f0fb870e9de1957de1131229fb3283f",
 }
 
 

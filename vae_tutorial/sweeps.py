@@ -1,0 +1,587 @@
+"""Design studies as experiments: latent size, hidden widths and training length.
+
+The seed document (sections 3.3 and 4.1) varied the latent size k, the hidden widths m, n and
+the number of epochs by eye. Here each is an experiment on static binarized MNIST (50,000
+training and 10,000 test digits) with seeds 0, 1, 2 at every point; the answer is the test ELBO
+(nats per digit, higher is better) as mean and spread over seeds, plus pictures.
+
+- ``latent``: k in {2, 5, 10, 20, 50}, one hidden layer of 500 tanh units, 300,000 samples;
+- ``width``: encoder [m, n], decoder [n, m], (m, n) in {(100, 100), (500, 500), (500, 100),
+  (100, 500)} (both orders of a narrow and a wide layer), k = 20, 300,000 samples;
+- ``length``: 784-500-20 trained for 1,000,000 samples.
+
+Every run: Bernoulli decoder p(x|z), Adam (lr 1e-3 halved every 1.5e6 samples, as
+``configs/mnist-z20.json``), M = 100, L = 1, one CPU thread and its seed, so it is
+bit-reproducible on one machine. All runs evaluate on the same fixed, evenly spaced
+5,000-digit train and test subsets at the same round sample counts (:data:`GRID`), so a run's
+first N samples equal those of any run of its configuration and seed trained for N samples
+(the k = 20 latent runs are the first 300,000 samples of the length runs; :func:`rerun_point`
+retrains a prefix live). At the end: the ELBO on all 10,000 test digits and on every 5th
+training digit (torch seed 0); reconstructions of the first test digit of each class and
+decoder means E[x|z] for 10 draws z ~ p(z), as uint8 in ``NAME.npz`` beside ``NAME.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import multiprocessing
+import sys
+import time
+import zipfile
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from .checkpoints import atomic_write_bytes, save_checkpoint
+from .config import ExperimentConfig, ModelConfig, TrainConfig
+from .errors import DataError, VAETutorialError
+from .estimators import evaluate
+from .explore import decode_images, reconstruct
+from .models import VAE, build_model
+from .settings import torch_threads
+from .train import History, fit
+
+FORMAT = 1
+DATA = "mnist-binarized"
+SEEDS = (0, 1, 2)
+LATENT_K = (2, 5, 10, 20, 50)
+WIDTHS = ((100, 100), (500, 500), (500, 100), (100, 500))
+#: training samples evaluated per run
+BUDGETS = {"latent": 300_000, "width": 300_000, "length": 1_000_000}
+#: evaluation points of every run: round numbers ~6 per decade (1, 1.5, 2, 3, 5, 7 x 10^e)
+GRID = (0, *(int(m * 10**e) for e in range(3, 6) for m in (1, 1.5, 2, 3, 5, 7)), 1_000_000)
+EVAL_SIZE = 5_000  # train and test subsets during training
+TRAIN_STRIDE = 5  # final train ELBO on every 5th training digit (10,000)
+IMAGE_KEYS = ("test_index", "originals", "reconstructions", "samples")
+HOW = "`python -m vae_tutorial reproduce sweeps --only {}`"
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepRun:
+    """One training run: sweep, point (e.g. ``latent-k2``), seed, config, evaluation points."""
+
+    name: str
+    sweep: str
+    point: str
+    seed: int
+    experiment: ExperimentConfig
+    eval_at: tuple[int, ...]
+
+
+def experiment_config(
+    name: str, z_dim: int, hidden: Sequence[int], seed: int, samples: int
+) -> ExperimentConfig:
+    """The ExperimentConfig of one run: 784-hidden-z_dim tanh MLPs (decoder widths reversed),
+    Bernoulli decoder, Adam, ``samples`` training samples, one thread, seed ``seed``."""
+    model = ModelConfig(x_dim=784, z_dim=z_dim, hidden=tuple(hidden), likelihood="bernoulli")
+    train = TrainConfig(
+        optimizer="adam",
+        lr=1e-3,
+        lr_halflife=1_500_000,
+        batch_size=100,
+        n_samples=1,
+        max_samples=samples,
+        eval_every=samples,  # unused: runs evaluate at eval_at
+        eval_train_size=EVAL_SIZE,
+        eval_test_size=EVAL_SIZE,
+        seed=seed,
+        threads=1,
+    )
+    return ExperimentConfig(f"sweep-{name}", DATA, model, train)
+
+
+def points() -> dict[str, tuple[str, int, tuple[int, ...]]]:
+    """Point name -> (sweep, latent size k, encoder hidden widths), in table order."""
+    p = {f"latent-k{k}": ("latent", k, (500,)) for k in LATENT_K}
+    p |= {f"width-{m}x{n}": ("width", 20, (m, n)) for m, n in WIDTHS}
+    return p | {"length-k20": ("length", 20, (500,))}
+
+
+def sweep_runs(budget_scale: float = 1.0) -> dict[str, SweepRun]:
+    """Every run (points x seeds) by name, e.g. ``latent-k2-s0``; ``budget_scale`` multiplies
+    every budget (rounded to whole minibatches of 100, at least one)."""
+    runs = {}
+    for point, (sweep, k, hidden) in points().items():
+        samples = max(100, round(BUDGETS[sweep] * budget_scale / 100) * 100)
+        eval_at = tuple(sorted({g for g in GRID if g <= samples} | {samples}))
+        for seed in SEEDS:
+            name = f"{point}-s{seed}"
+            exp = experiment_config(name, k, hidden, seed, samples)
+            runs[name] = SweepRun(name, sweep, point, seed, exp, eval_at)
+    return runs
+
+
+def select_runs(names: Sequence[str] | None, runs: dict[str, SweepRun]) -> list[str]:
+    """Run names matching ``names`` (sweeps, points or runs; None: all), in definition order."""
+    if not names:
+        return list(runs)
+    keys = {n: {n, r.point, r.sweep} for n, r in runs.items()}
+    bad = [n for n in names if not any(n in k for k in keys.values())]
+    if bad:
+        raise VAETutorialError(
+            f"unknown sweep run {', '.join(map(repr, bad))}: give a sweep ({', '.join(BUDGETS)}),"
+            " a point (e.g. latent-k2) or a run (e.g. latent-k2-s0); --list shows them all"
+        )
+    return [n for n in runs if keys[n] & set(names)]
+
+
+def default_dir() -> Path:
+    """Where the shipped results live: ``data/sweeps``."""
+    from .data import data_dir
+
+    return data_dir() / "sweeps"
+
+
+@torch.inference_mode()
+def images(
+    model: VAE, test: torch.Tensor, labels: torch.Tensor, shape: tuple[int, int] = (28, 28)
+) -> dict[str, np.ndarray]:
+    """uint8 pictures of a trained model: the first test digit of each class 0-9 (``originals``,
+    (10, 28, 28)), its ``reconstructions`` E[x | z = mean of q(z|x)], and ``samples``, decoder
+    means E[x|z] for 10 draws z ~ p(z) (generator seed 0); pixel = round(255 * p)."""
+    idx = torch.stack([torch.nonzero(labels == c)[0, 0] for c in range(10)])
+    z = torch.randn(10, model.z_dim, generator=torch.Generator().manual_seed(0))
+
+    def u8(a) -> np.ndarray:
+        return np.round(np.asarray(a).reshape(10, *shape) * 255).astype(np.uint8)
+
+    x = test[idx]
+    pics = {"originals": u8(x), "reconstructions": u8(reconstruct(model, x))}
+    return {"test_index": idx.numpy(), **pics, "samples": u8(decode_images(model, z, shape))}
+
+
+def run_one(run: SweepRun, out_dir: Path, cache_dir: Path | None = None, log=None) -> dict:
+    """Train one run, write ``NAME.npz`` then ``NAME.json`` (atomically; the JSON marks the
+    run done) to ``out_dir`` and return the record. Final weights go to ``cache_dir``."""
+    from .data import load
+
+    log = log or sys.stderr
+    exp = run.experiment
+    print(f"[sweeps] {run.name}: start, {exp.train.max_samples:,} samples", file=log, flush=True)
+    ds = load(exp.data)
+    model = build_model(exp.model, seed=exp.train.seed)
+    t0, c0 = time.perf_counter(), time.process_time()
+    history = fit(model, ds, exp.train, eval_at=run.eval_at, progress=False)
+    if history.interrupted:
+        raise KeyboardInterrupt(f"{run.name} was interrupted; nothing written")
+    train_seconds = time.perf_counter() - t0
+    with torch_threads(exp.train.threads):
+        torch.manual_seed(0)  # the final ELBOs: test first, then train (one random stream)
+        sets = {"test": ds.test, "train": ds.train[::TRAIN_STRIDE]}
+        final = {f"{k}_elbo": evaluate(model, x)["elbo"] for k, x in sets.items()}
+        final |= {f"n_{k}": int(x.shape[0]) for k, x in sets.items()}
+        pics = images(model, ds.test, ds.test_labels, ds.image_shape)
+    record = {
+        "format": FORMAT,
+        "name": run.name,
+        "sweep": run.sweep,
+        "point": run.point,
+        "seed": run.seed,
+        "experiment": exp.to_dict(),
+        "budget_samples": exp.train.max_samples,
+        "eval_protocol": {
+            "history": f"ELBO (estimator B, L = 1) on evenly spaced {EVAL_SIZE:,}-digit train "
+            "and test subsets, in the run's random stream",
+            "final": f"all {final['n_test']:,} test digits and every {TRAIN_STRIDE}th training "
+            "digit, L = 1, torch seed 0",
+        },
+        "history": history.to_dict(),
+        "final": final,
+        "train_seconds": round(train_seconds, 1),
+        "cpu_seconds": round(time.process_time() - c0, 1),
+        "torch": torch.__version__,
+    }
+    if cache_dir is not None:
+        save_checkpoint(Path(cache_dir) / f"{run.name}.pt", model, experiment=exp)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **pics)
+    atomic_write_bytes(Path(out_dir) / f"{run.name}.npz", buf.getvalue())
+    _write_json(Path(out_dir) / f"{run.name}.json", record)
+    print(
+        f"[sweeps] {run.name}: done in {train_seconds:.0f} s ({record['cpu_seconds']:.0f} CPU s), "
+        f"test ELBO {final['test_elbo']:.2f} nats",
+        file=log,
+        flush=True,
+    )
+    return record
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=1) + "\n").encode())
+
+
+def _run_named(name: str, out_dir: Path, cache_dir: Path | None, budget_scale: float) -> dict:
+    """run_one by name (what a worker process of :func:`run_sweeps` executes)."""
+    return run_one(sweep_runs(budget_scale)[name], out_dir, cache_dir)
+
+
+def _done(run: SweepRun, out_dir: Path) -> bool:
+    """True when the run's JSON and npz exist for its budget (another budget: an error)."""
+    js = out_dir / f"{run.name}.json"
+    if not (js.exists() and js.with_suffix(".npz").exists()):
+        return False
+    got = _read_record(js, run.name)["budget_samples"]
+    if got != run.experiment.train.max_samples:
+        raise VAETutorialError(
+            f"{js} was trained for {got:,} samples, not {run.experiment.train.max_samples:,}: "
+            "delete it or write to another directory (--out)"
+        )
+    return True
+
+
+def run_sweeps(
+    names: Sequence[str] | None = None,
+    out_dir: str | Path | None = None,
+    jobs: int = 1,
+    budget_scale: float = 1.0,
+    cache_dir: str | Path | None = None,
+    log=None,
+) -> dict[str, dict[str, Any]]:
+    """Train the selected runs that are not done (``jobs`` > 1: that many worker processes,
+    costliest first), write ``tables.json`` of every result in ``out_dir`` (default
+    data/sweeps) and return the selected records (with their ``images``). ``budget_scale``
+    multiplies every budget (quick checks). Workers are spawned: from a script, call this
+    under ``if __name__ == "__main__":``."""
+    runs, log = sweep_runs(budget_scale), log or sys.stderr
+    out = Path(out_dir) if out_dir is not None else default_dir()
+    cache = None if cache_dir is None else Path(cache_dir)
+    chosen = select_runs(names, runs)
+    todo = [n for n in chosen if not _done(runs[n], out)]
+    for n in set(chosen) - set(todo):
+        print(f"[sweeps] {n}: already done, skipping", file=log)
+    if jobs <= 1 or len(todo) <= 1:
+        for n in todo:
+            run_one(runs[n], out, cache, log)
+    else:  # costliest first: samples x weights of the two hidden-layer MLPs
+        todo.sort(key=lambda n: -_cost(runs[n].experiment))
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            futures = {pool.submit(_run_named, n, out, cache, budget_scale): n for n in todo}
+            for f in as_completed(futures):
+                if f.exception() is not None:
+                    print(f"[sweeps] {futures[f]}: failed: {f.exception()!r}", file=log)
+        finally:
+            pool.shutdown(cancel_futures=True)
+    results = load_results(out, complete=False)
+    missing = [n for n in chosen if n not in results]
+    if missing:
+        raise VAETutorialError(f"sweep runs failed: {', '.join(missing)} (see the log above)")
+    body = {"format": FORMAT, "data": DATA, "tables": tables(results)}
+    _write_json(out / "tables.json", body)
+    return {n: results[n] for n in chosen}
+
+
+def _cost(exp: ExperimentConfig) -> float:
+    m = exp.model
+    widths = [m.x_dim, *m.hidden, m.z_dim]
+    return exp.train.max_samples * sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+
+
+# -- loading and tables ---------------------------------------------------------------------
+
+
+def _read_record(path: Path, name: str) -> dict[str, Any]:
+    """One run's JSON, checked; DataError naming the file and how to regenerate it."""
+    fix = f"Restore it with `git checkout -- data/sweeps/` or delete it and run {HOW.format(name)}."
+    if not path.exists():
+        raise DataError(f"sweep result {path} is missing. Regenerate it with {HOW.format(name)}.")
+    try:
+        rec = json.loads(path.read_text())
+        if rec["format"] != FORMAT or rec["name"] != name:
+            raise ValueError(f"format {rec['format']!r}, name {rec['name']!r}")
+        float(rec["final"]["test_elbo"]), float(rec["final"]["train_elbo"])
+        if len(rec["history"]["samples"]) != len(rec["history"]["test_elbo"]):
+            raise ValueError("history lists differ in length")
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise DataError(f"sweep result {path} is unreadable or incomplete ({e!r}). {fix}") from e
+    return rec
+
+
+def load_results(out_dir: str | Path | None = None, complete: bool = True) -> dict[str, dict]:
+    """Every run's record by name (definition order) from ``out_dir`` (default data/sweeps),
+    each with ``images``: {test_index (10,), originals, reconstructions, samples (10, 28, 28)
+    uint8}. ``complete``: every run must be present. Missing or corrupt files: DataError."""
+    out = Path(out_dir) if out_dir is not None else default_dir()
+    results = {}
+    for name in sweep_runs():
+        js = out / f"{name}.json"
+        if not complete and not js.exists():
+            continue
+        rec = _read_record(js, name)
+        try:
+            with np.load(js.with_suffix(".npz"), allow_pickle=False) as z:
+                rec["images"] = {k: z[k] for k in IMAGE_KEYS}
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
+            raise DataError(
+                f"the images of sweep run {name} ({js.with_suffix('.npz')}) are missing or "
+                f"unreadable ({e!r}). Restore them with `git checkout -- data/sweeps/` or "
+                f"delete {js.name} and run {HOW.format(name)}."
+            ) from e
+        results[name] = rec
+    if not results:
+        raise DataError(f"no sweep results in {out}; run `python -m vae_tutorial reproduce sweeps`")
+    return results
+
+
+def _stats(values: Sequence[float], key: str) -> dict[str, Any]:
+    a = np.asarray(values, dtype=np.float64)
+    return {
+        f"{key}_mean": float(a.mean()),
+        f"{key}_std": float(a.std(ddof=1)) if a.size > 1 else None,
+        f"{key}_min": float(a.min()),
+        f"{key}_max": float(a.max()),
+        f"{key}_by_seed": [float(v) for v in a],
+    }
+
+
+def tables(results: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Sweep -> rows, one per point: final ELBOs (nats, full test set) as mean, sample std
+    (ddof = 1; None for one seed), min, max and by seed. The length sweep first has one row
+    per evaluated sample count (test/train subsets), then its final row."""
+    order = list(points())
+    groups: dict[str, list[dict]] = {}
+    for r in sorted(results.values(), key=lambda r: (order.index(r["point"]), r["seed"])):
+        groups.setdefault(r["point"], []).append(r)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for point, recs in groups.items():
+        m, budget = recs[0]["experiment"]["model"], recs[0]["budget_samples"]
+        base = {"point": point, "z_dim": m["z_dim"], "hidden": m["hidden"], "budget": budget}
+        base["seeds"] = [r["seed"] for r in recs]
+        rows = out.setdefault(recs[0]["sweep"], [])
+        if recs[0]["sweep"] == "length":  # the curve: ELBO on the subsets at each count
+            for s in sorted(set.intersection(*(set(r["history"]["samples"]) for r in recs))):
+                at = [r["history"]["samples"].index(s) for r in recs]
+                row = {**base, "samples": s, "eval": f"subsets ({EVAL_SIZE:,} digits)"}
+                for key in ("test_elbo", "train_elbo"):
+                    row |= _stats(
+                        [r["history"][key][i] for r, i in zip(recs, at, strict=True)], key
+                    )
+                rows.append(row)
+        row = {**base, "samples": budget, "eval": f"full test set ({recs[0]['final']['n_test']:,})"}
+        for key in ("test_elbo", "train_elbo"):
+            row |= _stats([r["final"][key] for r in recs], key)
+        rows.append(row | {"cpu_seconds": round(sum(r["cpu_seconds"] for r in recs), 1)})
+    return out
+
+
+def rerun_point(
+    name: str, seed: int, samples: int, out_dir: str | Path | None = None, progress: bool = False
+) -> tuple[History, float]:
+    """Retrain point ``name`` (e.g. ``latent-k2``) with ``seed`` from scratch for its first
+    ``samples`` training samples (one of its evaluation counts, e.g. 20_000) with the shipped
+    config and evaluation points. Returns (history, the shipped test ELBO at ``samples``):
+    history.test_elbo[-1] equals it exactly on the same CPU type and torch version."""
+    from .data import load
+
+    rec = _read_record(
+        (Path(out_dir) if out_dir else default_dir()) / f"{name}-s{seed}.json", f"{name}-s{seed}"
+    )
+    counts = rec["history"]["samples"]
+    if samples <= 0 or samples not in counts:
+        raise VAETutorialError(
+            f"{name}-s{seed} was evaluated at {', '.join(f'{c:,}' for c in counts[1:])} "
+            f"training samples; pick one of these, not {samples!r}"
+        )
+    exp = ExperimentConfig.from_dict(rec["experiment"])
+    model = build_model(exp.model, seed=exp.train.seed)
+    train = dataclasses.replace(exp.train, max_samples=samples)
+    eval_at = [c for c in counts if c <= samples]
+    history = fit(model, load(exp.data), train, eval_at=eval_at, progress=progress)
+    return history, rec["history"]["test_elbo"][counts.index(samples)]
+
+
+# -- command line (wired by cli.py as `python -m vae_tutorial reproduce sweeps`) ------------
+
+
+def add_arguments(parser) -> None:
+    """The options of ``reproduce sweeps`` on an argparse parser."""
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="a sweep (latent, width, length), point (latent-k2) or run (latent-k2-s0); repeatable",
+    )
+    parser.add_argument("--list", action="store_true", help="list the runs and exit")
+    parser.add_argument("--jobs", type=int, default=2, help="runs at once (1 thread each)")
+    parser.add_argument("--out", help="directory of the results (default data/sweeps)")
+    parser.add_argument("--cache", default="runs/sweeps", help="final weights (not shipped)")
+    parser.add_argument("--no-cache", action="store_true", help="do not save final weights")
+    parser.add_argument(
+        "--samples",
+        type=int,
+        help="budget of a latent/width run for a quick "
+        "check (default 300000; the length runs scale alike)",
+    )
+
+
+def run_cli(args) -> dict[str, Any]:
+    """Run (or with ``--list`` list) the selected runs; returns a JSON-able summary."""
+    if args.samples is not None and args.samples < 100:
+        raise VAETutorialError(f"--samples must be >= 100 (one minibatch), got {args.samples}")
+    scale = 1.0 if args.samples is None else args.samples / BUDGETS["latent"]
+    runs, out = sweep_runs(scale), Path(args.out) if args.out else default_dir()
+    chosen = select_runs(args.only, runs)
+    if args.list:
+        return {
+            n: {
+                "sweep": runs[n].sweep,
+                "z_dim": runs[n].experiment.model.z_dim,
+                "hidden": list(runs[n].experiment.model.hidden),
+                "seed": runs[n].seed,
+                "budget_samples": runs[n].experiment.train.max_samples,
+                "done": (out / f"{n}.json").exists(),
+            }
+            for n in chosen
+        }
+    if args.jobs < 1:
+        raise VAETutorialError(f"--jobs must be >= 1, got {args.jobs}")
+    cache = None if args.no_cache else Path(args.cache)
+    results = run_sweeps(chosen, out, args.jobs, scale, cache)
+    summary = {
+        sweep: {
+            f"{r['point']} @ {r['samples']:,}": f"{r['test_elbo_mean']:.2f} +- "
+            f"{r['test_elbo_std'] or 0:.2f} nats ({len(r['seeds'])} seeds)"
+            for r in rows
+            if r["eval"].startswith("full")
+        }
+        for sweep, rows in tables(results).items()
+    }
+    cpu = sum(r["cpu_seconds"] for r in results.values())
+    return {"out": str(out), "cpu_minutes": round(cpu / 60, 1), "test_elbo": summary}
+
+
+# -- figures (matplotlib imported inside; arrays/tables in, Figure out) ----------------------
+
+YLABEL = "test ELBO (nats per digit, higher is better)"
+
+
+def _title(what: str, row: dict) -> str:
+    return (
+        f"{what}\nstatic binarized MNIST, 10,000 test digits; {row['budget']:,} training "
+        f"samples per run, {len(row['seeds'])} seeds"
+    )
+
+
+def _seed_points(ax, x, rows: list[dict], fmt: str, label: str) -> None:
+    """Mean test ELBO with bars from the lowest to the highest seed, each seed as a dot."""
+    mean = np.array([r["test_elbo_mean"] for r in rows])
+    spread = [mean - [r["test_elbo_min"] for r in rows], [r["test_elbo_max"] for r in rows] - mean]
+    ax.errorbar(x, mean, yerr=spread, fmt=fmt, capsize=4, label=label)
+    for xi, r in zip(x, rows, strict=True):
+        ys = r["test_elbo_by_seed"]
+        ax.plot([xi] * len(ys), ys, ".", color="0.3", ms=4)
+    ax.set_ylabel(YLABEL)
+    ax.grid(True, alpha=0.3)
+
+
+def latent_size_figure(tables: dict[str, list[dict]]):
+    """Final test ELBO against latent size k (log axis): mean, min-max bars, seeds as dots."""
+    from matplotlib.figure import Figure
+
+    rows = tables["latent"]
+    k = [r["z_dim"] for r in rows]
+    fig = Figure(figsize=(6.5, 4.3))
+    ax = fig.add_subplot()
+    _seed_points(ax, k, rows, "o-", "mean over seeds (bars: lowest to highest seed)")
+    ax.set_xscale("log")
+    ax.set_xticks(k, [str(v) for v in k], minor=False)
+    ax.minorticks_off()
+    ax.set(xlabel="latent size k (dimensions of z)")
+    ax.set_title(_title("Latent size k, 784-500-k encoder q(z|x) and decoder p(x|z)", rows[0]))
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def width_figure(tables: dict[str, list[dict]]):
+    """Final test ELBO per pair of hidden widths (m, n) at k = 20; dashed: the one-layer
+    784-500-20 model of the latent sweep (same budget) when ``tables`` has it."""
+    from matplotlib.figure import Figure
+
+    rows = tables["width"]
+    fig = Figure(figsize=(6.5, 4.3))
+    ax = fig.add_subplot()
+    x = np.arange(len(rows))
+    _seed_points(ax, x, rows, "o", "mean over seeds (bars: lowest to highest seed)")
+    ref = [r for r in tables.get("latent", []) if r["z_dim"] == 20]
+    if ref:
+        ax.axhline(ref[0]["test_elbo_mean"], ls="--", color="C1", label="one hidden layer of 500")
+    ax.set_xticks(x, [f"m = {r['hidden'][0]}\nn = {r['hidden'][1]}" for r in rows])
+    ax.set(xlabel="hidden widths: encoder 784-m-n-20, decoder 20-n-m-784")
+    ax.set_title(_title("Two hidden layers of widths m, n (k = 20)", rows[0]))
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def length_figure(tables: dict[str, list[dict]]):
+    """Test ELBO (evenly spaced 5,000-digit subset) against training samples evaluated (log
+    axis), one thin line per seed and the mean; square: final ELBO on all test digits."""
+    from matplotlib.figure import Figure
+
+    rows = [r for r in tables["length"] if r["samples"] > 0]
+    curve, final = rows[:-1], rows[-1]
+    s = [r["samples"] for r in curve]
+    fig = Figure(figsize=(6.5, 4.3))
+    ax = fig.add_subplot()
+    for i, seed in enumerate(final["seeds"]):
+        ax.plot(s, [r["test_elbo_by_seed"][i] for r in curve], lw=0.8, label=f"seed {seed}")
+    ax.plot(s, [r["test_elbo_mean"] for r in curve], "k-", lw=2, label="mean over seeds")
+    _seed_points(ax, [final["samples"]], [final], "s", "final, all 10,000 test digits")
+    ax.set_xscale("log")
+    ax.set_ylim(final["test_elbo_mean"] - 60, final["test_elbo_max"] + 5)
+    ax.set(xlabel="training samples evaluated")
+    ax.set_title(_title("Training length, 784-500-20", final))
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def gallery_images(results: dict[str, dict], sweep: str = "latent", seed: int = 0) -> dict:
+    """Row label (``k = 2`` or ``100-500``) -> images of the ``sweep`` runs with ``seed``."""
+    out = {}
+    for r in results.values():
+        if r["sweep"] == sweep and r["seed"] == seed:
+            m = r["experiment"]["model"]
+            label = "-".join(map(str, m["hidden"])) if sweep == "width" else f"k = {m['z_dim']}"
+            out[label] = r["images"]
+    return out
+
+
+def gallery_figure(images: dict[str, dict[str, np.ndarray]], budget: int, seed: int = 0):
+    """Left: one test digit per class (top row) and each model's reconstructions (one row
+    per label); right: each model's decoder means E[x|z] for 10 draws z ~ p(z).
+    images: label -> {"originals", "reconstructions", "samples"}: (10, 28, 28) uint8."""
+    from matplotlib.figure import Figure
+
+    from .explore import tile
+
+    labels = list(images)
+    panels = (
+        (
+            "reconstructions E[x | z = mean of q(z|x)]",
+            ["test digits", *labels],
+            [images[labels[0]]["originals"], *(images[k]["reconstructions"] for k in labels)],
+        ),
+        ("samples E[x|z], z ~ p(z)", labels, [images[k]["samples"] for k in labels]),
+    )
+    fig = Figure(figsize=(12, 0.8 * len(labels) + 2.2))
+    for j, (what, names, rows) in enumerate(panels):
+        ax = fig.add_subplot(1, 2, j + 1)
+        h = rows[0].shape[1] + 1
+        ax.imshow(tile(np.concatenate(rows) / 255.0, ncols=10), cmap="gray", vmin=0, vmax=1)
+        ax.set_yticks([i * h + h // 2 for i in range(len(names))], names)
+        ax.set_xticks([])
+        ax.set_title(what, fontsize=10)
+    fig.suptitle(
+        f"Static binarized MNIST (10,000 test digits): models after {budget:,} training "
+        f"samples, seed {seed}"
+    )
+    fig.tight_layout()
+    return fig
