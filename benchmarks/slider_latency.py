@@ -3,10 +3,10 @@
     python benchmarks/slider_latency.py [--n 300] [--check]
 
 For each shipped model (mnist-z2, mnist-z20, frey-z2) it builds the notebook's
-``LatentExplorer`` (``vae_tutorial.bench.explorer``: the encoded test set for the picker,
+``LatentExplorer`` (``vae_tutorial.bench_ui.explorer``: the encoded test set for the picker,
 the scatter for the 2-D models, the z = 0 reference image for Frey Face, as in notebook
 06), then sets the first slider ``n`` times through the real widget code path
-(``vae_tutorial.bench.slider_ms``: traitlets observer -> decode -> PNG -> Image.value, plus
+(``vae_tutorial.bench_ui.slider_ms``: traitlets observer -> decode -> PNG -> Image.value, plus
 number boxes, nearest test image and scatter cross-hair) and prints p50/p95/max in
 milliseconds as a table and as one JSON line. The target is p95 <= 30 ms (issues 4 and 6);
 ``--check`` exits with status 1 when a model misses it. The browser adds the websocket
@@ -24,7 +24,7 @@ import sys
 import numpy as np
 import torch
 
-from vae_tutorial import bench
+from vae_tutorial import bench_ui
 
 TARGET_MS = 30.0
 
@@ -36,9 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     results = {}
     print(f"{'model':10s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s}  PNG bytes  target")
-    for name in bench.EXPLORER_DATA:
-        widget = bench.explorer(name)
-        t = bench.slider_ms(widget, args.n)
+    for name in bench_ui.EXPLORER_DATA:
+        widget = bench_ui.explorer(name)
+        t = bench_ui.slider_ms(widget, args.n)
         p50, p95, worst = np.percentile(t, 50), np.percentile(t, 95), t.max()
         results[name] = {
             "p50_ms": round(p50, 3),

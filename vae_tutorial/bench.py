@@ -26,9 +26,7 @@ import dataclasses
 import io
 import json
 import os
-import re
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ from unittest import mock
 import numpy as np
 import torch
 
+from .bench_ui import EXPLORER_DATA, _seconds, explorer, grid_ms, notebook_seconds, slider_ms
 from .config import ModelConfig, TrainConfig
 from .models import VAE, build_model
 from .settings import torch_threads
@@ -59,7 +58,7 @@ FAST_RECIPE = TrainConfig(
 #: budgets: samples per timed burst, round-robin rounds, (samples, rounds) of the progress
 #: runs, (cap s, cap samples, evaluation interval) of the ELBO run, slider moves, grid repeats
 BUDGET = {
-    "full": dict(burst=20_000, rounds=3, progress=(60_000, 2),
+    "full": dict(burst=20_000, rounds=3, progress=(60_000, 3),
                  elbo=(240.0, 3_000_000, 50_000), slider=300, grid=20),
     "quick": dict(burst=1_000, rounds=1, progress=(3_000, 1),
                   elbo=(3.0, 5_000, 2_500), slider=20, grid=3),
@@ -81,15 +80,11 @@ NOTES = {
     "baseline": "DataLoader over per-sample tensors, default Adam, loss.item() per step; "
     "same model, batch and thread count (1) as train_samples_per_s.paper.1",
     "elbo": "test ELBO of 5,000 evenly spaced test images every 50,000 samples",
-    "progress_overhead": "extra CPU time, 1 thread: tqdm bar (terminal), LiveELBOPlot",
+    "progress_overhead": "CPU time inside the tqdm bar (terminal) and a LiveELBOPlot "
+    "callback over the rest of fit (1 thread), timed directly",
 }
 CPU = time.process_time
 MAX_JOB_S = 10.0  # at most this long per timed fit burst
-REPO = Path(__file__).resolve().parents[1]
-NOTEBOOK_CACHE = REPO / "runs" / "bench_notebooks.json"
-JUNIT_XML = REPO / "runs" / "junit.xml"
-EXPLORER_DATA = {"mnist-z2": "mnist-binarized", "mnist-z20": "mnist-binarized"}
-EXPLORER_DATA["frey-z2"] = "frey-faces"
 
 
 def _best_of(jobs: dict[str, Callable[[], float]], rounds: int) -> dict[str, float]:
@@ -99,12 +94,6 @@ def _best_of(jobs: dict[str, Callable[[], float]], rounds: int) -> dict[str, flo
         for key, job in jobs.items():
             best[key] = min(best[key], job())
     return best
-
-
-def _seconds(f: Callable[[], Any], clock: Callable[[], float] = time.perf_counter) -> float:
-    t0 = clock()
-    f()
-    return clock() - t0
 
 
 def gemm_job(m: int, k: int, n: int, threads: int, reps: int) -> Callable[[], float]:
@@ -228,33 +217,47 @@ def bench_train(x: torch.Tensor, burst: int, rounds: int, threads=("1", "2")) ->
 
 def bench_progress(data, samples: int, rounds: int) -> dict[str, float]:
     """``fit`` as notebook 05's live run (Adagrad, evaluating 2,000 + 2,000 images every third
-    of the run) with the bar, and with the bar and a ``LiveELBOPlot``, vs neither: the
-    extra time as a fraction of the plain run's, in CPU time of this process (all of it is
-    on one thread; CPU time is robust to other processes, wall time on a shared machine is
-    not)."""
-    from .train import fit
+    of the run) with the progress bar and a ``LiveELBOPlot`` as callback: the CPU time spent
+    inside the bar's methods and inside the plot, each over the rest of the run (median of
+    ``rounds`` runs). Timed directly: the difference of whole runs with and without them is
+    noise-limited to about +-5% on this machine even in CPU time."""
+    from tqdm.auto import tqdm
+
+    from . import train
     from .widgets.live import LiveELBOPlot
 
     cfg = TrainConfig(
         optimizer="adagrad", lr=0.02, max_samples=samples, eval_every=samples // 3,
         eval_train_size=2000, eval_test_size=2000, threads=1,
     )  # fmt: skip
+    spent = {"bar": 0.0, "live_plot": 0.0}
 
-    def job(bar: bool, plot: bool) -> Callable[[], float]:
-        def run() -> float:
-            model, live = build_model(SHAPES["paper"][0], seed=0), LiveELBOPlot() if plot else None
-            with contextlib.redirect_stderr(io.StringIO()):  # the bar draws, out of sight
-                return _seconds(lambda: fit(model, data, cfg, progress=bar, callback=live), CPU)
+    def timed(key: str, f: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            t0 = CPU()
+            try:
+                return f(*args, **kwargs)
+            finally:
+                spent[key] += CPU() - t0
 
-        return run
+        return wrapper
 
-    best = _best_of(
-        {"off": job(False, False), "bar": job(True, False), "both": job(True, True)}, rounds
-    )
-    return {
-        "bar": best["bar"] / best["off"] - 1,
-        "bar_and_live_plot": best["both"] / best["off"] - 1,
-    }
+    class Bar(tqdm):  # the trainer's bar with its methods timed
+        __init__ = timed("bar", tqdm.__init__)
+        update = timed("bar", tqdm.update)
+        set_postfix_str = timed("bar", tqdm.set_postfix_str)
+        close = timed("bar", tqdm.close)
+
+    def shares() -> list[float]:
+        model, plot = build_model(SHAPES["paper"][0], seed=0), timed("live_plot", LiveELBOPlot())
+        spent.update(bar=0.0, live_plot=0.0)
+        with mock.patch.object(train, "tqdm", Bar), contextlib.redirect_stderr(io.StringIO()):
+            total = _seconds(lambda: train.fit(model, data, cfg, callback=plot), CPU)
+        rest = total - spent["bar"] - spent["live_plot"]
+        return [spent["bar"] / rest, spent["live_plot"] / rest]
+
+    bar, plot = np.median([shares() for _ in range(rounds)], axis=0)
+    return {"bar": float(bar), "live_plot": float(plot), "bar_and_live_plot": float(bar + plot)}
 
 
 def time_to_elbo(data, cap_s: float, recipe: TrainConfig = FAST_RECIPE) -> dict[str, Any]:
@@ -277,104 +280,6 @@ def time_to_elbo(data, cap_s: float, recipe: TrainConfig = FAST_RECIPE) -> dict[
         "elbo_run": {"samples": h.samples[-1], "seconds": h.seconds[-1], "cap_s": cap_s},
         "elbo_recipe": {k: v for k, v in vars(recipe).items() if getattr(default, k) != v},
     }
-
-
-def explorer(name: str):
-    """The ``LatentExplorer`` as notebook 06 builds it for shipped model ``name`` (encoded
-    test set for the picker, scatter for 2-D models, z = 0 reference for Frey Face)."""
-    from . import data, explore, pretrained
-    from .widgets.explorer import LatentExplorer
-
-    model, ds = pretrained.load_pretrained(name), data.load(EXPLORER_DATA[name])
-    means = explore.encode_means(model, ds.test)
-    labels = None if ds.test_labels is None else ds.test_labels.numpy()
-    reference = None
-    if name.startswith("frey"):
-        reference = explore.decode_one(model, np.zeros(model.z_dim), ds.image_shape)
-    return LatentExplorer(model, ds.image_shape, points=means, labels=labels, reference=reference)
-
-
-def slider_ms(widget, n: int, seed: int = 0) -> np.ndarray:
-    """Milliseconds (n,) for each of ``n`` changes of the first slider (after 20 warm-up ones):
-    traitlets observer -> decode -> PNG -> Image.value, number boxes, picker, scatter."""
-    slider, times = widget.sliders[0], []
-    rng = np.random.default_rng(seed)
-    values = np.round(rng.uniform(slider.min, slider.max, n + 20) / slider.step) * slider.step
-    for i, v in enumerate(values):
-        if v == slider.value:
-            v = -v if v else slider.step
-        before = widget.image.value
-        elapsed = _seconds(lambda v=v: setattr(slider, "value", float(v)))
-        if widget.image.value is before or widget._error_shown:
-            raise RuntimeError("the slider change did not produce a new image")
-        if i >= 20:
-            times.append(elapsed * 1e3)
-    return np.asarray(times)
-
-
-def grid_ms(model: VAE, image_shape: tuple[int, ...], repeats: int, n: int = 20) -> float:
-    """Median milliseconds to decode an n x n manifold canvas and make PNG bytes (1 thread)."""
-    from . import explore
-
-    def job() -> bytes:
-        return explore.to_png(explore.manifold(model, n, image_shape))
-
-    with torch_threads(1):
-        job()
-        return 1e3 * float(np.median([_seconds(job) for _ in range(repeats)]))
-
-
-def notebook_seconds(measure: bool = False, allow_measure: bool = True) -> dict[str, Any]:
-    """Seconds per notebook under ``VAE_TUTORIAL_QUICK=1``, and where they come from.
-
-    ``measure``: execute every ``notebooks/NN_*.ipynb`` now with nbclient (kernel start
-    included) and cache the times in ``runs/bench_notebooks.json``. Otherwise the newer of
-    that cache and ``runs/junit.xml`` (the last ``make test`` run with ``--junitxml``:
-    nbval's per-cell times, summed); with neither, measure if ``allow_measure``."""
-    paths = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    found = [p for p in (NOTEBOOK_CACHE, JUNIT_XML) if p.is_file()]
-    if not measure and found:
-        src = max(found, key=lambda p: p.stat().st_mtime)
-        times = json.loads(src.read_text()) if src.suffix == ".json" else _junit_times(src)
-        return {"notebook_seconds": times, "notebook_source": f"{src.name} ({_age(src)})"}
-    if not (measure or allow_measure) or not paths:
-        return {"notebook_seconds": None, "notebook_source": "not measured (--notebooks)"}
-    times, failed = {}, []
-    for p in paths:  # a notebook that fails (or times out) is reported, not fatal
-        try:
-            times[p.stem] = _execute(p)
-        except Exception as e:
-            times[p.stem] = None
-            failed.append(f"{p.stem} ({type(e).__name__})")
-    NOTEBOOK_CACHE.parent.mkdir(exist_ok=True)
-    tmp = NOTEBOOK_CACHE.with_suffix(".tmp")
-    tmp.write_text(json.dumps(times, indent=1))
-    tmp.replace(NOTEBOOK_CACHE)
-    failures = f"; failed: {', '.join(failed)}" if failed else ""
-    return {"notebook_seconds": times, "notebook_source": "measured now" + failures}
-
-
-def _age(path: Path) -> str:
-    return f"{(time.time() - path.stat().st_mtime) / 3600:.1f} h old"
-
-
-def _junit_times(path: Path) -> dict[str, float]:
-    times: dict[str, float] = {}
-    for case in ET.parse(path).iter("testcase"):
-        where = " ".join(case.get(k, "") for k in ("classname", "file", "name"))
-        if m := re.search(r"(\d\d_\w+)\.ipynb", where):
-            times[m[1]] = times.get(m[1], 0.0) + float(case.get("time", 0.0))
-    return dict(sorted(times.items()))
-
-
-def _execute(path: Path) -> float:
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb, meta = nbformat.read(path, as_version=4), {"metadata": {"path": str(path.parent)}}
-    client = NotebookClient(nb, timeout=900, kernel_name="python3", resources=meta)
-    with mock.patch.dict(os.environ, {"VAE_TUTORIAL_QUICK": "1", "MPLBACKEND": "agg"}):
-        return _seconds(client.execute)  # the kernel inherits the environment
 
 
 def run(
