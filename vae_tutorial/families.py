@@ -107,14 +107,14 @@ def scatter_panels(
     panels: dict[str, np.ndarray],
     labels: np.ndarray,
     separations: dict[str, float] | None = None,
-    size: float = 3.2,
+    size: float = 3.6,
 ):
     """One latent scatter per model, coloured by digit: {title: points (N, 2)} -> Figure.
     Each panel has its own limits (the latent families differ in scale)."""
     from matplotlib.figure import Figure
 
     n = len(panels)
-    fig = Figure(figsize=(size * n + 0.8, size + 0.4), dpi=80)
+    fig = Figure(figsize=(size * n + 1.0, size + 0.9), dpi=80, layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
     sc = None
     for ax, (title, pts) in zip(axes, panels.items(), strict=True):
@@ -126,7 +126,7 @@ def scatter_panels(
         ax.set(xlabel="z1 (mean of q(z|x))", ylabel="z2")
         extra = f"\nkNN accuracy {separations[title]:.0%}" if separations else ""
         ax.set_title(title + extra, fontsize=9)
-    fig.colorbar(sc, ax=list(axes), ticks=range(10), label="digit label", shrink=0.8)
+    fig.colorbar(sc, ax=list(axes), ticks=range(10), label="digit label", shrink=0.9)
     fig.suptitle("Encoder means of 2,000 grey MNIST test digits", fontsize=10)
     return fig
 
