@@ -19,6 +19,7 @@ import torch
 
 from .estimators import evaluate
 from .explore import encode_means, reconstruct
+from .likelihoods import LEVELS  # an 8-bit grey level k is stored as x = k / 255
 from .models import VAE
 
 
@@ -42,8 +43,6 @@ FAMILIES: dict[str, Family] = {
         Family("mnist-grey-exponential", "Bernoulli, exponential latent", "pmf {0,1}"),
     )
 }
-
-LEVELS = 255  # an 8-bit grey level k is stored as x = k / 255
 
 
 def density_to_bin_mass(log_density: float, dims: int, levels: int = LEVELS) -> float:

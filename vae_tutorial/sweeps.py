@@ -39,7 +39,7 @@ import numpy as np
 import torch
 
 from .checkpoints import atomic_write_bytes, save_checkpoint
-from .config import ExperimentConfig, ModelConfig, TrainConfig
+from .config import ExperimentConfig
 from .errors import DataError, VAETutorialError
 from .estimators import evaluate
 from .explore import decode_images, reconstruct
@@ -77,21 +77,20 @@ class SweepRun:
 def experiment_config(
     name: str, z_dim: int, hidden: Sequence[int], seed: int, samples: int
 ) -> ExperimentConfig:
-    """The ExperimentConfig of one run: 784-hidden-z_dim tanh MLPs (decoder widths reversed),
-    Bernoulli decoder, Adam, ``samples`` training samples, one thread, seed ``seed``."""
-    model = ModelConfig(x_dim=784, z_dim=z_dim, hidden=tuple(hidden), likelihood="bernoulli")
-    train = TrainConfig(
-        optimizer="adam",
-        lr=1e-3,
-        lr_halflife=1_500_000,
-        batch_size=100,
-        n_samples=1,
+    """The ExperimentConfig of one run: the shipped ``mnist-z20`` recipe (784-hidden-z_dim
+    tanh MLPs, decoder widths reversed, Bernoulli decoder, Adam, one thread) with its own
+    latent size, widths, seed and budget of ``samples`` training samples."""
+    from .pretrained import experiment
+
+    base = experiment("mnist-z20")
+    model = dataclasses.replace(base.model, z_dim=z_dim, hidden=tuple(hidden))
+    train = dataclasses.replace(
+        base.train,
         max_samples=samples,
         eval_every=samples,  # unused: runs evaluate at eval_at
         eval_train_size=EVAL_SIZE,
         eval_test_size=EVAL_SIZE,
         seed=seed,
-        threads=1,
     )
     return ExperimentConfig(f"sweep-{name}", DATA, model, train)
 
