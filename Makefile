@@ -40,7 +40,7 @@ notebooks: $(STAMP)
 ## make bench: performance figures of this machine (a few minutes): GEMM roofline, training
 ## throughput vs a plain DataLoader loop, time to -100 nats, slider and grid latency
 bench: $(STAMP)
-	$(BIN)/python -m vae_tutorial bench $(ARGS)
+	$(BIN)/python benchmarks/machine.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check vae_tutorial tests benchmarks

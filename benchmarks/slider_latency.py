@@ -21,10 +21,9 @@ import json
 import platform
 import sys
 
+import latency as bench_ui
 import numpy as np
 import torch
-
-from vae_tutorial import bench_ui
 
 TARGET_MS = 30.0
 

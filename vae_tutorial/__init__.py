@@ -1,7 +1,10 @@
 """vae_tutorial: helpers for an interactive tutorial on variational inference and the VAE
-(Kingma & Welling, "Auto-Encoding Variational Bayes", 2014).
+(Kingma & Welling, "Auto-Encoding Variational Bayes", ICLR 2014).
 
-Importing the package is fast: torch and the submodules load on first use.
+The package is laid out by layer (see ARCHITECTURE.md): ``core`` (the paper's VAE),
+``datasets``, ``theory`` (notebooks 01-04), ``studies`` (notebooks 05-08), ``viz`` (pure
+figures and images) and ``widgets`` (thin views). This facade names what a notebook needs;
+importing it is fast: torch, ipywidgets and the submodules load on first use.
 
 >>> import vae_tutorial as vt                     # doctest: +SKIP
 >>> ds = vt.load("mnist-binarized")               # verified, float32 tensors
@@ -14,28 +17,30 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _LAZY = {
-    "load": "data",
-    "Dataset": "data",
-    "VAE": "models",
-    "build_model": "models",
-    "ModelConfig": "config",
-    "TrainConfig": "config",
-    "ExperimentConfig": "config",
-    "elbo": "estimators",
-    "log_px_importance": "estimators",
-    "evaluate": "estimators",
-    "fit": "train",
-    "History": "train",
-    "train_experiment": "train",
-    "load_pretrained": "pretrained",
-    "load_or_train": "pretrained",
-    "load_checkpoint": "checkpoints",
-    "save_checkpoint": "checkpoints",
+    "load": "datasets",
+    "Dataset": "datasets",
+    "VAE": "core.model",
+    "build_model": "core.model",
+    "ModelConfig": "core.config",
+    "TrainConfig": "core.config",
+    "ExperimentConfig": "core.config",
+    "elbo": "core.estimators",
+    "log_px_importance": "core.estimators",
+    "evaluate": "core.estimators",
+    "fit": "core.train",
+    "History": "core.train",
+    "train_experiment": "core.train",
+    "load_pretrained": "core.pretrained",
+    "load_or_train": "core.pretrained",
+    "load_checkpoint": "core.checkpoints",
+    "save_checkpoint": "core.checkpoints",
     "quick": "settings",
+    "pick": "settings",
     "seed_everything": "settings",
+    "data_dir": "settings",
 }
 
 __all__ = sorted(_LAZY)

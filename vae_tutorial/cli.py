@@ -1,7 +1,10 @@
-"""Command line: ``python -m vae_tutorial {train,evaluate,pretrain,verify,reproduce} ...``.
+"""Command line: ``python -m vae_tutorial {train,evaluate,pretrain,verify,reproduce,download,
+manifest} ...``.
 
-Results go to stdout as one JSON object; progress bars and errors go to stderr.
-Every error this package raises on purpose exits with status 2 and a one-line message.
+Results go to stdout as one JSON object; progress bars and errors go to stderr. Exit codes:
+0 success; 2 a user error (a bad argument, a missing or corrupted file, a locked output, a
+full disk, no permission), always one line that says what to do; 130 interrupted (Ctrl-C),
+after saving what can be saved. No raw traceback reaches a user.
 """
 
 from __future__ import annotations
@@ -12,42 +15,68 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import VAETutorialError
+from .core.errors import VAETutorialError
+
+EXIT_USER_ERROR, EXIT_INTERRUPTED = 2, 130
+
+
+class Interrupted(Exception):
+    """A command was stopped by Ctrl-C after saving its work (exit status 130)."""
 
 
 def _print_json(obj: dict) -> None:
     print(json.dumps(obj, indent=1))
 
 
+def _positive(name: str, lo: int = 1, hi: int | None = None):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{name} must be a whole number, got {text!r}"
+            ) from None
+        if v < lo or (hi is not None and v > hi):
+            top = f" and <= {hi:,}" if hi is not None else ""
+            raise argparse.ArgumentTypeError(f"{name} must be >= {lo}{top}, got {v}")
+        return v
+
+    return parse
+
+
 def cmd_train(args: argparse.Namespace) -> None:
-    from .config import ExperimentConfig
-    from .data import load
-    from .estimators import evaluate
-    from .train import train_experiment
+    from .core.config import ExperimentConfig
+    from .core.estimators import evaluate
+    from .core.train import train_experiment
+    from .datasets import load
 
     exp = ExperimentConfig.load(args.config)
     out = Path(args.out) if args.out else Path("runs") / f"{exp.name}.pt"
     t0 = time.perf_counter()
     model, history = train_experiment(exp, checkpoint=out, progress=not args.quiet)
-    ds = load(exp.data)
-    _print_json(
-        {
-            "name": exp.name,
-            "checkpoint": str(out),
-            "samples": history.samples[-1],
-            "interrupted": history.interrupted,
-            "seconds": round(time.perf_counter() - t0, 1),
-            "test_elbo": evaluate(model, ds.test)["elbo"],
-        }
-    )
+    result = {
+        "name": exp.name,
+        "checkpoint": str(out),
+        "samples": history.interrupted_at if history.interrupted else history.samples[-1],
+        "interrupted": history.interrupted,
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    if history.interrupted:
+        _print_json(result)
+        raise Interrupted(
+            f"training interrupted after {result['samples']:,} samples evaluated; the model "
+            f"so far is saved in {out}"
+        )
+    result["test_elbo"] = evaluate(model, load(exp.data).test)["elbo"]
+    _print_json(result)
 
 
 def _model_and_data(name: str, data_name: str | None):
-    from .checkpoints import load_checkpoint
-    from .data import load
-    from .pretrained import SHIPPED_SHA256, experiment, load_pretrained, path
+    from .core.checkpoints import load_checkpoint
+    from .core.pretrained import experiment, load_pretrained, names, path
+    from .datasets import load
 
-    if name in SHIPPED_SHA256:
+    if name in names() and not name.endswith(".pt"):
         model = load_pretrained(name)
         data_name = data_name or experiment(name).data
         where = str(path(name))
@@ -66,11 +95,11 @@ def _model_and_data(name: str, data_name: str | None):
 def cmd_evaluate(args: argparse.Namespace) -> None:
     import torch
 
-    from .estimators import evaluate
+    from .core.estimators import evaluate
 
-    if args.k < 0:
-        raise VAETutorialError(f"--k must be >= 0, got {args.k}")
     model, ds, where = _model_and_data(args.name, args.data)
+    if args.n is not None and args.n > ds.test.shape[0]:
+        raise VAETutorialError(f"--n {args.n} is more than the {ds.test.shape[0]} test examples")
     x = ds.test if args.n is None else ds.test[: args.n]
     torch.manual_seed(args.seed)
     t0 = time.perf_counter()
@@ -83,6 +112,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             "n_test": r["n"],
             "test_elbo": r["elbo"],
             "test_log_px": r["log_px"],
+            "log_px_estimator": f"importance sampling, K = {args.k}" if args.k else None,
             "k": args.k,
             "seed": args.seed,
             "seconds": round(time.perf_counter() - t0, 1),
@@ -93,26 +123,32 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 def cmd_pretrain(args: argparse.Namespace) -> None:
     import torch
 
-    from .checkpoints import read_meta, save_checkpoint
-    from .data import load
-    from .estimators import evaluate
-    from .pretrained import SHIPPED_SHA256, experiment, path
-    from .train import History, train_experiment
+    from .core.checkpoints import load_checkpoint, read_meta, save_checkpoint
+    from .core.estimators import evaluate
+    from .core.pretrained import compare_weights, experiment, load_pretrained, path, shipped
+    from .core.train import train_experiment
+    from .datasets import load
 
-    names = list(SHIPPED_SHA256) if args.all else args.names  # --all: the shipped ones
+    names = shipped() if args.all else args.names
     if not names:
         raise VAETutorialError("name a model to pretrain, or pass --all")
+    out_dir = Path(args.out)
+    if out_dir.resolve() == path(names[0]).parent.resolve():
+        raise VAETutorialError(
+            f"--out {out_dir} is the folder of the shipped models; pretrain writes elsewhere and "
+            "compares (copy a result over the shipped file yourself, then run `manifest`)"
+        )
     results = {}
     for name in names:
         exp = experiment(name)
-        p = Path(args.out) / f"{name}.pt" if args.out else path(name)
+        p = out_dir / f"{name}.pt"
         t0 = time.perf_counter()
         model, history = train_experiment(exp, checkpoint=p, progress=not args.quiet)
         seconds = time.perf_counter() - t0
         if history.interrupted:
-            raise VAETutorialError(
-                f"pretraining {name} was interrupted; a usable checkpoint "
-                f"is at {p}, but it is not the shipped model"
+            raise Interrupted(
+                f"pretraining {name} was interrupted after {history.interrupted_at:,} samples; "
+                f"the partial model is in {p} (not the shipped one, which is untouched)"
             )
         ds = load(exp.data)
         torch.manual_seed(0)
@@ -122,55 +158,69 @@ def cmd_pretrain(args: argparse.Namespace) -> None:
             "train_seconds": round(seconds, 1),
             "samples": history.samples[-1],
         }
-        hist = History.from_dict(read_meta(p)["history"])
-        save_checkpoint(p, model, experiment=exp, history=hist.to_dict(), metrics=metrics)
-        sha = read_meta(p)["weights_sha256"]
-        results[name] = {
-            **metrics,
-            "checkpoint": str(p),
-            "weights_sha256": sha,
-            "matches_shipped": sha == SHIPPED_SHA256.get(name),
-        }
+        hist = read_meta(p)["history"]
+        save_checkpoint(p, model, experiment=exp, history=hist, metrics=metrics)
+        row = {**metrics, "checkpoint": str(p)}
+        if name in shipped():
+            ref = load_pretrained(name)
+            cmp = compare_weights(load_checkpoint(p)[0], ref)
+            ref_elbo = read_meta(path(name))["metrics"].get("test_elbo")
+            row |= {
+                "matches_shipped": "bit for bit"
+                if cmp["bitwise"]
+                else f"to {cmp['max_abs_diff']:.1e} in the weights (another CPU kernel path rounds "
+                "differently)"
+                if cmp["max_abs_diff"] < args.tolerance
+                else "no",
+                "max_abs_weight_diff": cmp["max_abs_diff"],
+                "shipped_test_elbo": ref_elbo,
+            }
+        results[name] = row
     _print_json(results)
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
-    from .data import verify_all
-    from .pretrained import SHIPPED_SHA256, load_pretrained
+    from .core.pretrained import load_pretrained, shipped
+    from .datasets.files import verify_all
+    from .settings import data_dir
+    from .studies import fig2, sweeps
 
     files = verify_all()
-    for name in SHIPPED_SHA256:
+    for name in shipped():
         load_pretrained(name)
-    _print_json({"data_files": len(files), "pretrained": list(SHIPPED_SHA256), "ok": True})
+    logs = fig2.load_logs(data_dir() / "fig2")
+    runs = sweeps.load_results()
+    _print_json(
+        {
+            "files": len(files),
+            "pretrained": shipped(),
+            "fig2_logs": len(logs),
+            "sweep_runs": len(runs),
+            "ok": True,
+        }
+    )
 
 
-def cmd_reproduce(args: argparse.Namespace) -> None:
-    from .data import data_dir
-    from .reproduce import fig2_runs, run_all, select
+def cmd_fig2(args: argparse.Namespace) -> None:
+    from .settings import data_dir
+    from .studies.fig2 import run_all, tasks
 
-    if args.samples is not None and args.samples < 100:
-        raise VAETutorialError(f"--samples must be >= 100 (one minibatch), got {args.samples}")
-    runs = fig2_runs(args.samples)
     out = Path(args.out) if args.out else data_dir() / "fig2"
+    chosen = tasks(args.only, args.samples)
     if args.list:
         _print_json(
             {
-                n: {
-                    "data": r.experiment.data,
-                    "z_dim": r.experiment.model.z_dim,
-                    "hidden": r.experiment.model.hidden[0],
-                    "budget_samples": r.experiment.train.max_samples,
-                    "done": (out / f"{n}.json").exists(),
+                t.name: {
+                    "data": t.args["experiment"]["data"],
+                    "z_dim": t.args["experiment"]["model"]["z_dim"],
+                    "budget_samples": t.args["experiment"]["train"]["max_samples"],
+                    "done": (out / f"{t.name}.json").exists(),
                 }
-                for n, r in runs.items()
-                if n in select(args.only, runs)
+                for t in chosen
             }
         )
         return
-    if args.jobs < 1:
-        raise VAETutorialError(f"--jobs must be >= 1, got {args.jobs}")
-    cache = None if args.no_cache else Path(args.cache)
-    logs = run_all(args.only, out, cache, jobs=args.jobs, samples=args.samples)
+    logs = run_all(args.only, out, jobs=args.jobs, samples=args.samples, cluster=args.cluster)
     _print_json(
         {
             n: {
@@ -185,7 +235,15 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_manifest(args: argparse.Namespace) -> None:
+    from .datasets.files import write_manifest
+
+    _print_json(write_manifest())
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .studies.runner import add_runner_arguments
+
     p = argparse.ArgumentParser(
         prog="python -m vae_tutorial", description="Train and evaluate the tutorial's VAEs."
     )
@@ -199,61 +257,76 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="test ELBO and importance-sampled log p(x), in nats")
     e.add_argument("name", help="a pretrained model name or a checkpoint path")
-    e.add_argument("--k", type=int, default=5000, help="importance samples (0: ELBO only)")
-    e.add_argument("--n", type=int, default=None, help="only the first N test examples")
+    e.add_argument("--k", type=_positive("--k", 0, 1_000_000), default=5000,
+                   help="importance samples (0: ELBO only)")  # fmt: skip
+    e.add_argument(
+        "--n", type=_positive("--n"), default=None, help="only the first N test examples"
+    )
     e.add_argument("--data", help="dataset name (for checkpoints that do not record one)")
-    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--seed", type=_positive("--seed", 0, 2**63 - 1), default=0)
     e.set_defaults(func=cmd_evaluate)
 
-    r = sub.add_parser("pretrain", help="regenerate shipped checkpoints from their configs")
+    r = sub.add_parser("pretrain", help="retrain shipped models from their configs and compare")
     r.add_argument("names", nargs="*", help="model names (see vae_tutorial/configs/)")
-    r.add_argument("--all", action="store_true")
-    r.add_argument("--out", help="directory to write to (default data/pretrained)")
+    r.add_argument("--all", action="store_true", help="every shipped model")
+    r.add_argument("--out", default="runs/pretrained", help="folder to write to (never data/)")
+    r.add_argument("--tolerance", type=float, default=1e-3,
+                   help="max weight difference that still counts as a match")  # fmt: skip
     r.add_argument("--quiet", action="store_true")
     r.set_defaults(func=cmd_pretrain)
 
-    v = sub.add_parser("verify", help="check every shipped data file and checkpoint")
+    v = sub.add_parser("verify", help="check every shipped file, model and log")
     v.set_defaults(func=cmd_verify)
 
     f = sub.add_parser(
         "reproduce",
-        help="rerun an experiment: fig2 (the paper's Figure 2, 9 models) or sweeps "
+        help="rerun a study: fig2 (the paper's Figure 2, 9 models) or sweeps "
         "(latent size, width, training length; notebook 08); resumable",
     )
     figures = f.add_subparsers(dest="figure", required=True)
     f2 = figures.add_parser("fig2", help="ELBO vs training samples, MNIST and Frey Face")
     f2.add_argument("--only", action="append", metavar="NAME", help="one experiment (repeatable)")
     f2.add_argument("--list", action="store_true", help="list the experiments and exit")
-    f2.add_argument(
-        "--jobs", type=int, default=2, help="experiments trained at once (1 thread each)"
-    )
-    f2.add_argument("--out", help="directory of the JSON logs (default data/fig2)")
-    f2.add_argument("--cache", default="runs/fig2", help="where final weights go (not shipped)")
-    f2.add_argument("--no-cache", action="store_true", help="do not save the final weights")
-    f2.add_argument("--samples", type=int, help="override every budget (a quick trial run)")
-    f2.set_defaults(func=cmd_reproduce)
+    add_runner_arguments(f2, "data/fig2")
+    f2.add_argument("--samples", type=_positive("--samples", 100),
+                    help="override every budget (a quick trial run)")  # fmt: skip
+    f2.set_defaults(func=cmd_fig2)
 
-    from . import bench, svhn, sweeps
+    from .datasets import svhn
+    from .studies import sweeps
 
     sw = figures.add_parser("sweeps", help="latent size, hidden widths and training length")
     sweeps.add_arguments(sw)
     sw.set_defaults(func=lambda a: _print_json(sweeps.run_cli(a)))
 
-    b = sub.add_parser("bench", help="performance figures: GEMM roofline, training, sliders")
-    bench.add_arguments(b)
-    b.set_defaults(func=bench.run_cli)
-
     d = sub.add_parser("download", help="fetch an optional dataset (SVHN) into the cache")
     svhn.add_arguments(d)
     d.set_defaults(func=lambda a: _print_json(svhn.run(a)))
+
+    m = sub.add_parser("manifest", help="record the sha256 of every shipped file (maintainers)")
+    m.set_defaults(func=cmd_manifest)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # bad arguments: argparse prints usage, exits 2
     try:
         args.func(args)
+    except Interrupted as e:
+        print(f"interrupted: {e}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("interrupted: nothing was half-written (every file is written atomically)",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_INTERRUPTED
     except VAETutorialError as e:
         print(f"error: {e}", file=sys.stderr)
-        return 2
+        return EXIT_USER_ERROR
+    except OSError as e:  # permission, a full disk, a folder where a file should be
+        where = f" {e.filename}" if e.filename else ""
+        print(f"error: cannot use{where}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except MemoryError:
+        print("error: out of memory; use a smaller model, batch or --n", file=sys.stderr)
+        return EXIT_USER_ERROR
     return 0

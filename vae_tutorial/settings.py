@@ -1,4 +1,11 @@
-"""Run-time switches read from the environment, and seeding."""
+"""Run-time switches read from the environment, where the shipped files are, and seeding.
+
+Environment variables (the only ones the package reads):
+
+- ``VAE_TUTORIAL_QUICK=1``: notebooks shorten live training (``make test`` sets it);
+- ``VAE_TUTORIAL_DATA=DIR``: the folder of shipped files (datasets, models, logs), for an
+  installed package or a copy elsewhere; unset, the ``data/`` folder of the checkout.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,39 @@ import os
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 QUICK_VAR = "VAE_TUTORIAL_QUICK"
+DATA_VAR = "VAE_TUTORIAL_DATA"
 
 
 def quick() -> bool:
     """True when ``VAE_TUTORIAL_QUICK`` is 1/true/yes (set by ``make test``): notebooks then
     shorten their live training runs; shipped checkpoints keep the figures faithful."""
     return os.environ.get(QUICK_VAR, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def data_dir() -> Path:
+    """The folder of shipped files: ``$VAE_TUTORIAL_DATA`` if set, else the checkout's
+    ``data/``. Raises :class:`~vae_tutorial.core.errors.DataError` if neither exists."""
+    from .core.errors import DataError
+
+    env = os.environ.get(DATA_VAR)
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_dir():
+            raise DataError(
+                f"{DATA_VAR} is set to {env!r}, which is not a folder; point it at the data/ "
+                f"folder of a vae-tutorial clone, or unset it to use the checkout's data/"
+            )
+        return path
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    if not checkout.is_dir():
+        raise DataError(
+            f"no data folder: {checkout} does not exist (the package is not in a vae-tutorial "
+            f"checkout); set {DATA_VAR} to the data/ folder of a clone"
+        )
+    return checkout
 
 
 def pick(quick_value, full_value):

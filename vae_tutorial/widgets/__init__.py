@@ -1,1 +1,1 @@
-"""Interactive ipywidgets views (import a submodule explicitly; this package imports nothing)."""
+"""Thin ipywidgets views; every one renders through :class:`.base.View`."""

@@ -1,0 +1,10 @@
+"""The datasets, by name: ``load(name)`` returns a verified :class:`Dataset`.
+
+- :mod:`.files`: every shipped file with its sha256, and optional downloads (pooch);
+- :mod:`.registry`: ``DATASETS``, the one list of dataset names, and their loaders;
+- :mod:`.svhn`: the optional SVHN download.
+"""
+
+from .registry import DATASETS, Dataset, channel_view, load
+
+__all__ = ["DATASETS", "Dataset", "channel_view", "load"]

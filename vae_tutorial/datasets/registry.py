@@ -1,0 +1,233 @@
+"""The shipped datasets, loaded by name and verified by sha256.
+
+>>> ds = load("mnist-binarized")           # doctest: +SKIP
+>>> ds.train.shape, ds.test.shape         # (50000, 784), (10000, 784) float32 in {0, 1}
+
+Files come from :mod:`.files` (the checkout's ``data/`` or ``$VAE_TUTORIAL_DATA``), each
+checked by sha256 on its first load in a process; arrays are read with
+``allow_pickle=False``. Nothing is downloaded. ``DATASETS`` is the one list of names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..core.errors import DataError
+from .files import FILES, restore_hint, verified_path
+
+# Held-out splits for the datasets that ship without one. Fixed seeds: the same frames and
+# images are held out on every machine.
+FREY_TEST_SIZE, FREY_SPLIT_SEED = 200, 0
+GREY_TEST_SIZE, GREY_SPLIT_SEED = 2000, 0
+CIFAR_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset as float32 tensors, one row per example.
+
+    ``train``/``test`` (and ``valid`` where one exists): (N, D) float32, flattened images
+    (C, H, W order for colour); ``*_labels``: (N,) int64 or None; ``image_shape``: the
+    shape one row reshapes to, (H, W) for grey and (C, H, W) for colour.
+    """
+
+    name: str
+    train: torch.Tensor
+    test: torch.Tensor
+    image_shape: tuple[int, ...]
+    valid: torch.Tensor | None = None
+    train_labels: torch.Tensor | None = None
+    test_labels: torch.Tensor | None = None
+    description: str = ""
+
+    @property
+    def x_dim(self) -> int:
+        return int(self.train.shape[1])
+
+
+def _npz(rel: str) -> dict[str, np.ndarray]:
+    path = verified_path(rel)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except Exception as e:  # verified bytes that still fail to parse: say so plainly
+        raise DataError(f"cannot read {path} as .npz: {e}. {restore_hint(rel)}") from e
+
+
+def _idx(rel: str, header: int) -> np.ndarray:
+    path = verified_path(rel)
+    try:
+        raw = gzip.decompress(path.read_bytes())
+    except Exception as e:
+        raise DataError(f"cannot decompress {path}: {e}. {restore_hint(rel)}") from e
+    return np.frombuffer(raw, dtype=np.uint8, offset=header)
+
+
+def _split(n: int, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    perm = np.random.default_rng(seed).permutation(n)
+    return np.sort(perm[n_test:]), np.sort(perm[:n_test])
+
+
+def _f32(a: np.ndarray, scale: float = 1.0) -> torch.Tensor:
+    t = torch.from_numpy(np.ascontiguousarray(a)).to(torch.float32)
+    return t / scale if scale != 1.0 else t
+
+
+def _labels(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(a.astype(np.int64))
+
+
+def _mnist_binarized() -> Dataset:
+    z = _npz("binarized_mnist.npz")
+    return Dataset(
+        "mnist-binarized",
+        train=_f32(z["train"]),
+        valid=_f32(z["valid"]),
+        test=_f32(z["test"]),
+        test_labels=_labels(z["test_labels"]),
+        image_shape=(28, 28),
+        description="static binarized MNIST (Larochelle & Murray 2011): 50k train, 10k "
+        "valid, 10k test, values in {0, 1}; test labels recovered from grey MNIST",
+    )
+
+
+def _frey_faces() -> Dataset:
+    faces = _npz("frey_faces.npz")["faces"]
+    tr, te = _split(len(faces), FREY_TEST_SIZE, FREY_SPLIT_SEED)
+    return Dataset(
+        "frey-faces",
+        train=_f32(faces[tr], 255.0),
+        test=_f32(faces[te], 255.0),
+        image_shape=(28, 20),
+        description=f"Frey Face frames, grey levels / 255 in [0, 1]; {FREY_TEST_SIZE} "
+        f"frames held out at random (seed {FREY_SPLIT_SEED})",
+    )
+
+
+def _mnist_grey() -> Dataset:
+    images = _idx("t10k-images-idx3-ubyte.gz", 16).reshape(-1, 784)
+    labels = _idx("t10k-labels-idx1-ubyte.gz", 8)
+    if len(images) != 10000 or len(labels) != 10000:
+        raise DataError("grey MNIST files parsed to the wrong number of images/labels")
+    tr, te = _split(len(images), GREY_TEST_SIZE, GREY_SPLIT_SEED)
+    return Dataset(
+        "mnist-grey",
+        train=_f32(images[tr], 255.0),
+        test=_f32(images[te], 255.0),
+        train_labels=_labels(labels[tr]),
+        test_labels=_labels(labels[te]),
+        image_shape=(28, 28),
+        description=f"the 10k original MNIST test images, grey levels / 255 in [0, 1], split "
+        f"{10000 - GREY_TEST_SIZE} train / {GREY_TEST_SIZE} test (seed {GREY_SPLIT_SEED})",
+    )
+
+
+def _mnist_grey_binarized() -> Dataset:
+    grey = _mnist_grey()
+    return Dataset(
+        "mnist-grey-binarized",
+        train=(grey.train > 0.5).float(),
+        test=(grey.test > 0.5).float(),
+        train_labels=grey.train_labels,
+        test_labels=grey.test_labels,
+        image_shape=(28, 28),
+        description="the mnist-grey split thresholded at 1/2 (grey level > 127 -> 1): the same "
+        "images as mnist-grey, for comparing Bernoulli and real-valued decoders on equal data",
+    )
+
+
+def _cifar10_subset() -> Dataset:
+    def part(prefix: str) -> tuple[np.ndarray, np.ndarray]:
+        chunks = [_npz(rel) for rel in sorted(FILES) if rel.startswith(prefix)]
+        x = np.concatenate([c["x"] for c in chunks])  # (N, 32, 32, 3) uint8
+        y = np.concatenate([c["y"] for c in chunks])
+        return x.transpose(0, 3, 1, 2).reshape(len(x), -1), y
+
+    xtr, ytr = part("cifar10_subset/cifar10_train")
+    xte, yte = part("cifar10_subset/cifar10_test")
+    return Dataset(
+        "cifar10-subset",
+        train=_f32(xtr, 255.0),
+        test=_f32(xte, 255.0),
+        train_labels=_labels(ytr),
+        test_labels=_labels(yte),
+        image_shape=(3, 32, 32),
+        description="the first 4,000 CIFAR-10 training images and the first 1,000 test "
+        "images, RGB / 255 in [0, 1], rows flattened in (C, H, W) order",
+    )
+
+
+#: the colour channels of cifar10-subset, each loadable as a grey dataset (notebook 08)
+CHANNELS = ("red", "green", "blue")
+
+
+def channel_view(ds: Dataset, channel: str) -> Dataset:
+    """One channel ("red", "green" or "blue") of a colour dataset (rows (N, 3 * H * W) in
+    C, H, W order) as a grey dataset with rows (N, H * W), named ``{ds.name}-{channel}``."""
+    if len(ds.image_shape) != 3 or ds.image_shape[0] != 3:
+        raise DataError(f"{ds.name} is not an RGB dataset (image shape {ds.image_shape})")
+    c, hw = CHANNELS.index(channel), ds.image_shape[1] * ds.image_shape[2]
+    return Dataset(
+        f"{ds.name}-{channel}",
+        train=ds.train.reshape(-1, 3, hw)[:, c].contiguous(),
+        test=ds.test.reshape(-1, 3, hw)[:, c].contiguous(),
+        train_labels=ds.train_labels,
+        test_labels=ds.test_labels,
+        image_shape=tuple(ds.image_shape[1:]),
+        description=f"the {channel} channel of {ds.name}, (N, {hw}) in [0, 1]",
+    )
+
+
+def _cifar10_channel(channel: str) -> Callable[[], Dataset]:
+    def loader() -> Dataset:
+        ds = channel_view(_cifar10_subset(), channel)
+        return dataclasses.replace(ds, name=f"cifar10-{channel}")
+
+    return loader
+
+
+#: every dataset by name: the one list of names (config validation reads it)
+DATASETS: dict[str, Callable[[], Dataset]] = {
+    "mnist-binarized": _mnist_binarized,
+    "frey-faces": _frey_faces,
+    "mnist-grey": _mnist_grey,
+    "mnist-grey-binarized": _mnist_grey_binarized,
+    "cifar10-subset": _cifar10_subset,
+    **{f"cifar10-{c}": _cifar10_channel(c) for c in CHANNELS},
+}
+
+
+def load(name: str) -> Dataset:
+    """Load a shipped dataset by name: one of ``mnist-binarized``, ``frey-faces``,
+    ``mnist-grey``, ``mnist-grey-binarized``, ``cifar10-subset``.
+
+    - mnist-binarized: train (50000, 784), valid (10000, 784), test (10000, 784) in {0, 1};
+      test_labels (10000,).
+    - frey-faces: train (1765, 560), test (200, 560) in [0, 1]; images are 28 x 20.
+    - mnist-grey: train (8000, 784), test (2000, 784) in [0, 1]; labels for both.
+    - mnist-grey-binarized: the same images thresholded at 1/2, in {0, 1}.
+    - cifar10-subset: train (4000, 3072), test (1000, 3072) in [0, 1]; labels for both.
+    - cifar10-red, cifar10-green, cifar10-blue: one channel of it, (N, 1024).
+    """
+    try:
+        loader = DATASETS[name]
+    except KeyError:
+        raise DataError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}") from None
+    return loader()

@@ -1,0 +1,1 @@
+"""Pure figures and image encoding: arrays in, Figure or PNG bytes out; no widgets."""

@@ -1,0 +1,107 @@
+"""Images: arrays in, arrays or PNG bytes out (no widgets; matplotlib only to rasterise a
+Figure). The PNG path is the hot path of the explorer widgets: no matplotlib in it.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+def tile(images: np.ndarray, ncols: int, pad: int = 1, fill: float = 1.0) -> np.ndarray:
+    """Arrange (B, H, W) or (B, C, H, W) images in a canvas with ``ncols`` columns.
+
+    Returns (rows * (H + pad) - pad, ncols * (W + pad) - pad) for grey images, with a
+    trailing channel axis (…, C) for colour ones; padding is ``fill``.
+    """
+    images = np.asarray(images)
+    colour = images.ndim == 4
+    if colour:
+        images = images.transpose(0, 2, 3, 1)
+    b, h, w = images.shape[:3]
+    rows = -(-b // ncols)
+    shape = (rows * (h + pad) - pad, ncols * (w + pad) - pad, *images.shape[3:])
+    canvas = np.full(shape, fill, dtype=images.dtype)
+    for i, img in enumerate(images):
+        r, c = divmod(i, ncols)
+        canvas[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = img
+    return canvas
+
+
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour upscaling: (H, W) or (H, W, C) -> (H * factor, W * factor[, C])."""
+    if factor < 1:
+        raise ValueError(f"factor must be a positive integer, got {factor}")
+    if factor == 1:
+        return image
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """Intensities in [0, 1] (clipped) -> uint8 in {0, ..., 255}, rounded; uint8 passes through."""
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image
+    return (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+
+
+def to_png(image: np.ndarray, scale: int = 1, level: int = 1) -> bytes:
+    """PNG bytes of a grey (H, W) or colour (H, W, 3) image with values in [0, 1] (or uint8),
+    each pixel drawn as a ``scale`` x ``scale`` block, by Pillow (zlib ``level``)."""
+    pixels = upscale(to_uint8(image), scale)
+    if not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)):
+        raise ValueError(f"need an (H, W) or (H, W, 3) image, got shape {pixels.shape}")
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels)).save(buf, format="png", compress_level=level)
+    return buf.getvalue()
+
+
+def diverging_rgb(diff: np.ndarray, vmax: float = 1.0) -> np.ndarray:
+    """Signed differences (H, W) -> colour (H, W, 3) in [0, 1]: white at 0, red for positive
+    (brighter than the reference), blue for negative, full colour at |diff| >= ``vmax``."""
+    d = np.clip(np.asarray(diff, dtype=np.float64) / vmax, -1.0, 1.0)
+    pos, neg = np.clip(d, 0, 1), np.clip(-d, 0, 1)
+    return np.stack([1 - neg, 1 - pos - neg, 1 - pos], axis=-1)
+
+
+def side_by_side(images: list[np.ndarray], pad: int = 2, fill: float = 1.0) -> np.ndarray:
+    """Images of equal (H, W) or (H, W, 3) shape placed in one row; grey ones become colour
+    when any is colour. Returns (H, n * (W + pad) - pad[, 3])."""
+    if any(np.ndim(im) == 3 for im in images):
+        images = [im if np.ndim(im) == 3 else np.repeat(im[..., None], 3, -1) for im in images]
+        return tile(np.stack(images).transpose(0, 3, 1, 2), len(images), pad, fill)
+    return tile(np.stack(images), len(images), pad, fill)
+
+
+def crosshair(pixels: np.ndarray, row: float, col: float, arm: int = 7) -> np.ndarray:
+    """A copy of a uint8 colour image (H, W, 3) with a red cross-hair centred at (row, col);
+    nothing is drawn when the centre falls outside."""
+    out = pixels.copy()
+    h, w = out.shape[:2]
+    r, c = int(round(row)), int(round(col))
+    if 0 <= r < h and 0 <= c < w:
+        out[max(r - 1, 0) : r + 2, max(c - arm, 0) : c + arm + 1] = (220, 0, 0)
+        out[max(r - arm, 0) : r + arm + 1, max(c - 1, 0) : c + 2] = (220, 0, 0)
+    return out
+
+
+def figure_png(fig: Figure, dpi: int = 80) -> bytes:
+    """PNG bytes of a matplotlib Figure at ``dpi``."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+def figure_pixels(fig: Figure) -> np.ndarray:
+    """Rasterise a Figure: uint8 (H, W, 3) at the figure's dpi."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()

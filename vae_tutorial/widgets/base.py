@@ -1,0 +1,53 @@
+"""The one render loop every widget shares.
+
+A :class:`View` is a ``VBox`` with an ``Image`` (PNG bytes) and an ``Output`` for errors.
+Subclasses put their controls in ``children``, wire them with
+``control.observe(self.render, names="value")`` and implement :meth:`View.draw`, which returns
+the PNG bytes for the current state. :meth:`View.render` calls it: on success the image is
+replaced and any old error cleared; on failure the last good image stays and the error is
+shown below it: one line for a bad input (``ValueError`` or a package error), the traceback
+for anything unexpected (a bug to report).
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import ipywidgets as widgets
+
+from ..core.errors import VAETutorialError
+
+
+class View(widgets.VBox):
+    """Base class of the widgets: ``image``, ``errors`` and the render loop."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.image = widgets.Image(format="png")
+        self.errors = widgets.Output()
+        self.error: str | None = None  # the message on display, if any
+        self.renders = 0
+
+    def draw(self) -> bytes:
+        """PNG bytes of the current state (subclasses)."""
+        raise NotImplementedError
+
+    def render(self, change: dict | None = None) -> None:
+        """Redraw now; keep the last good image and show the problem if drawing fails."""
+        try:
+            self.image.value = self.draw()
+        except (ValueError, VAETutorialError) as e:
+            self._show(f"{type(e).__name__}: {e}", None)
+        except Exception as e:
+            self._show(f"{type(e).__name__}: {e}", traceback.format_exc())
+        else:
+            self.renders += 1
+            if self.error is not None:
+                self.errors.clear_output()
+                self.error = None
+
+    def _show(self, line: str, trace: str | None) -> None:
+        self.error = line
+        self.errors.clear_output()
+        with self.errors:
+            print(trace if trace else line)

@@ -1,0 +1,264 @@
+"""Sliders over a trained VAE's latent space (notebook 06; paper, Figures 4 and 5).
+
+Thin ipywidgets views over :mod:`vae_tutorial.core.latent_space`. The render path of every view is
+latent -> decoder (torch, one thread, inference mode) -> upscaled pixels -> PNG bytes, with
+no matplotlib in it, so a slider move costs a few milliseconds and ``continuous_update``
+stays on. matplotlib draws the encoded-test-set scatter once, in the constructor.
+
+- :class:`LatentExplorer`: one slider per latent coordinate, (z1, z2) number boxes, a test
+  image picker (sets the sliders to its encoder mean), the scatter with a cross-hair.
+- :class:`InterpolationExplorer`: two test images and a slider t along the line between
+  their encoder means.
+- :class:`ReconstructionBrowser`: original | reconstruction | absolute error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+
+from ..core import latent_space as ls
+from ..core.model import VAE
+from ..settings import torch_threads
+from ..viz.images import crosshair, diverging_rgb, figure_pixels, side_by_side, to_png
+from ..viz.latent import draw_scatter, scatter_figure
+from .base import View
+
+
+def on_step(value: float, slider: widgets.FloatSlider) -> float:
+    """``value`` clipped to the slider's range and rounded to its step: the value the browser
+    would snap it to, so Python and the page agree (no echo after a reset)."""
+    v = float(np.clip(value, slider.min, slider.max))
+    steps = round((v - slider.min) / slider.step)
+    return round(slider.min + steps * slider.step, 10)
+
+
+def _fmt(z: np.ndarray) -> str:
+    return ", ".join(f"{v:.2f}" for v in z[:4]) + (", ..." if len(z) > 4 else "")
+
+
+class _View(View):
+    """Shared by the views: the model, the image shape and the upscaling factor."""
+
+    def __init__(self, model: VAE, image_shape: tuple[int, int], scale: int):
+        super().__init__()
+        self.model, self.image_shape, self.scale = model.eval(), image_shape, scale
+
+
+class LatentExplorer(_View):
+    """Decode the latent set by the sliders, live.
+
+    ``points`` (N, z_dim): encoder means of test images, for the picker (and, for a 2-D
+    latent, the scatter); ``labels`` (N,) colour the scatter. ``reference`` (an image of
+    ``image_shape``): also show decoded - reference in red (brighter) and blue (darker).
+    """
+
+    def __init__(
+        self,
+        model: VAE,
+        image_shape: tuple[int, int],
+        *,
+        points: np.ndarray | None = None,
+        labels: np.ndarray | None = None,
+        reference: np.ndarray | None = None,
+        scale: int = 8,
+        limit: float = 4.0,
+        z0: Sequence[float] | None = None,
+    ):
+        super().__init__(model, image_shape, scale)
+        self.points = None if points is None else np.asarray(points, dtype=np.float64)
+        self.labels = None if labels is None else np.asarray(labels)
+        self.reference, self.limit, self._hold = reference, limit, False
+        d = model.z_dim
+        width = widgets.Layout(width="230px" if d > 2 else "320px")
+        style = {"description_width": "30px"}
+        kw = dict(min=-limit, max=limit, step=0.05, style=style, layout=width)
+        self.sliders = [widgets.FloatSlider(0.0, description=f"z{i + 1}", **kw) for i in range(d)]
+        self.z1_box = widgets.FloatText(description="z1", layout={"width": "150px"})
+        self.z2_box = widgets.FloatText(description="z2", layout={"width": "150px"})
+        self.info = widgets.HTML()
+        panels, controls = [self.image], [self.z1_box, self.z2_box][: min(d, 2)]
+        self.scatter: widgets.Image | None = None
+        if self.points is not None and d == 2:
+            fig = scatter_figure(self.points, self.labels, limit=limit)
+            self._scatter_pixels, ax = figure_pixels(fig), fig.axes[0]
+            self._to_pixel = lambda z: ax.transData.transform(np.asarray(z)[None])[0]
+            self.scatter = widgets.Image(format="png")
+            panels.append(self.scatter)
+        self.picker: widgets.IntSlider | None = None
+        if self.points is not None:
+            n = len(self.points) - 1
+            self.picker = widgets.IntSlider(0, min=0, max=n, description="test image")
+            controls.append(self.picker)
+            self.picker.observe(self._pick, names="value")
+        columns = f"repeat({min(d, 4)}, {width.width})"
+        self.children = [
+            widgets.HBox(panels, layout={"align_items": "center"}),
+            widgets.GridBox(self.sliders, layout={"grid_template_columns": columns}),
+            widgets.HBox(controls),
+            self.info,
+            self.errors,
+        ]
+        self.add_class("vae-latent-explorer")  # CSS hooks for the browser test
+        self.image.add_class("vae-latent-image")
+        for s in self.sliders:
+            s.add_class("vae-latent-slider")
+            s.observe(self.render, names="value")
+        for box in (self.z1_box, self.z2_box):
+            box.observe(self._from_boxes, names="value")
+        self.set_latent(np.zeros(d) if z0 is None else z0)
+
+    @property
+    def latent(self) -> np.ndarray:
+        """The current latent (z_dim,), float64."""
+        return np.array([s.value for s in self.sliders], dtype=np.float64)
+
+    def set_latent(self, z: Sequence[float]) -> None:
+        """Move every slider to ``z`` (z_dim,), clipped to the slider range and rounded to the
+        slider step (so the browser shows exactly the value Python set), rendering once."""
+        z = ls.check_latents(z, len(self.sliders))[0].double().numpy()
+        self._hold = True
+        try:
+            for s, v in zip(self.sliders, z, strict=True):
+                s.value = on_step(v, s)
+        finally:
+            self._hold = False
+        self.render()
+
+    def canvas(self, z: np.ndarray) -> np.ndarray:
+        """The decoded image for z (z_dim,), beside its difference from ``reference`` if set."""
+        with torch_threads(1):
+            img = ls.decode_one(self.model, z, self.image_shape)
+        if self.reference is None:
+            return img
+        return side_by_side([img, diverging_rgb(img - self.reference, 0.5)], pad=1)
+
+    def _pick(self, change: dict) -> None:
+        self.set_latent(self.points[change["new"]])
+
+    def _from_boxes(self, change: dict) -> None:
+        if not self._hold:
+            z = self.latent
+            z[: min(2, len(z))] = [self.z1_box.value, self.z2_box.value][: len(z)]
+            self.set_latent(z)
+
+    def _scatter_with_cross(self, z: np.ndarray) -> np.ndarray:
+        x, y = self._to_pixel(z[:2])
+        return crosshair(self._scatter_pixels, self._scatter_pixels.shape[0] - y, x)
+
+    def render(self, change: dict | None = None) -> None:
+        if not self._hold:
+            super().render(change)
+
+    def draw(self) -> bytes:
+        z = self.latent
+        png = to_png(self.canvas(z), self.scale)
+        self._hold = True  # the boxes follow the sliders without re-triggering them
+        try:
+            for box, v in zip((self.z1_box, self.z2_box), z, strict=False):
+                box.value = round(float(v), 4)
+        finally:
+            self._hold = False
+        text = f"z = ({_fmt(z)})"
+        if self.points is not None:
+            i = ls.nearest_point(self.points, z)
+            label = "" if self.labels is None else f", digit {int(self.labels[i])}"
+            text += f"; nearest encoded test image: #{i}{label}"
+        if self.scatter is not None:
+            self.scatter.value = to_png(self._scatter_with_cross(z))
+        self.info.value = f"<code>{text}</code>"
+        return png
+
+    def snapshot(self) -> Figure:
+        """A static figure of the current state (for readers without widget JavaScript)."""
+        z, wide = self.latent, self.scatter is not None
+        fig = Figure(figsize=(8.2 if wide else 3.8, 3.6), dpi=80)
+        ax = fig.add_subplot(1, 2 if wide else 1, 1)
+        ax.imshow(self.canvas(z), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        title = "decoder mean E[x|z]" + (" | minus z = 0" if self.reference is not None else "")
+        ax.set(title=title, xticks=[], yticks=[])
+        if wide:
+            ax2 = fig.add_subplot(1, 2, 2)
+            draw_scatter(ax2, self.points, self.labels, self.limit)
+            ax2.plot(*z[:2], "+", color=(0.86, 0, 0), ms=14, mew=3)
+            ax2.set_title("z on the encoded test set")
+        fig.suptitle(f"LatentExplorer at z = ({_fmt(z)})")
+        fig.tight_layout()
+        return fig
+
+
+class InterpolationExplorer(_View):
+    """Test images a and b (x: (N, x_dim)) and the decoded point (1 - t) mu_a + t mu_b on the
+    line between their encoder means: shows x_a | decoded | x_b."""
+
+    def __init__(
+        self,
+        model: VAE,
+        x: torch.Tensor,
+        image_shape: tuple[int, int],
+        *,
+        a: int = 0,
+        b: int = 1,
+        t: float = 0.5,
+        scale: int = 6,
+    ):
+        super().__init__(model, image_shape, scale)
+        self.x, n = x, len(x) - 1
+        self.index_a = widgets.BoundedIntText(a, min=0, max=n, description="image a")
+        self.index_b = widgets.BoundedIntText(b, min=0, max=n, description="image b")
+        self.t = widgets.FloatSlider(t, min=0.0, max=1.0, step=0.02, description="t")
+        self.children = [widgets.HBox([self.index_a, self.index_b]), self.t, self.image]
+        self.children += (self.errors,)
+        for control in (self.index_a, self.index_b, self.t):
+            control.observe(self.render, names="value")
+        self.render()
+
+    def canvas(self) -> np.ndarray:
+        """x_a | E[x | z_t] | x_b for the current controls (``interpolation_canvas``)."""
+        xa, xb = self.x[self.index_a.value], self.x[self.index_b.value]
+        with torch_threads(1):
+            return ls.interpolation_canvas(self.model, xa, xb, self.t.value, self.image_shape)
+
+    def draw(self) -> bytes:
+        return to_png(self.canvas(), self.scale)
+
+
+class ReconstructionBrowser(_View):
+    """Browse test images x (N, x_dim): original | reconstruction E[x | z = mu(x)] | |error|."""
+
+    def __init__(
+        self,
+        model: VAE,
+        x: torch.Tensor,
+        image_shape: tuple[int, int],
+        *,
+        labels: np.ndarray | None = None,
+        index: int = 0,
+        scale: int = 6,
+    ):
+        super().__init__(model, image_shape, scale)
+        self.x, self.labels = x, labels
+        self.index = widgets.IntSlider(index, min=0, max=len(x) - 1, description="test image")
+        self.info = widgets.HTML()
+        self.children = [self.index, self.image, self.info, self.errors]
+        self.index.observe(self.render, names="value")
+        self.render()
+
+    def canvas(self) -> tuple[np.ndarray, float]:
+        """(original | reconstruction | |error|, mean |error|) for the current index."""
+        with torch_threads(1):
+            return ls.reconstruction_canvas(self.model, self.x[self.index.value], self.image_shape)
+
+    def draw(self) -> bytes:
+        canvas, mae = self.canvas()
+        i = self.index.value
+        label = "" if self.labels is None else f" (digit {int(self.labels[i])})"
+        self.info.value = (
+            f"<code>test image #{i}{label}: original | reconstruction | |error|; "
+            f"mean |error| = {mae:.3f}</code>"
+        )
+        return to_png(canvas, self.scale)

@@ -1,0 +1,75 @@
+"""A live ELBO plot for training: ``fit(model, data, config, callback=LiveELBOPlot())``.
+
+:func:`vae_tutorial.viz.figures.elbo_figure` (pure: lists in, Figure out) draws the train and
+test ELBO against training samples evaluated; ``LiveELBOPlot`` is a thin view that redraws it each
+time ``fit`` reports an evaluation, at most ``max_fps`` times per second and never more
+often than every 20 drawing times (so drawing takes at most 5% of the training time).
+Call ``flush()`` after training to draw the final state.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..viz.figures import elbo_figure
+from ..viz.images import figure_png
+from .base import View
+
+
+def _as_dict(history: Any) -> dict[str, list]:
+    return history if isinstance(history, dict) else history.to_dict()
+
+
+class LiveELBOPlot(View):
+    """A training callback that shows the ELBO curves so far in an Image widget.
+
+    ``plot(history)`` stores the history and redraws if the last redraw ended at least
+    ``max(1 / max_fps, 19 * its drawing time)`` seconds ago (``max_fps=None``: always);
+    ``plot.flush()`` redraws now; ``plot.figure()`` returns the current static Figure (for
+    readers without widget JavaScript).
+    """
+
+    def __init__(self, title: str = "training", max_fps: float | None = 2.0, log_x: bool = False):
+        super().__init__()
+        self.title = title
+        self.max_fps = max_fps
+        self.history: dict[str, list] = {"samples": [], "train_elbo": [], "test_elbo": []}
+        self.redraws = 0
+        self._last_draw, self._draw_seconds = -np.inf, 0.0
+        self.log_x = widgets.Checkbox(value=log_x, description="log x-axis")
+        self.log_x.observe(self.render, names="value")
+        self.children = [self.log_x, self.image, self.errors]
+        self.render()
+
+    def figure(self) -> Figure:
+        h = self.history
+        return elbo_figure(
+            h["samples"], h["train_elbo"], h["test_elbo"], self.title, self.log_x.value
+        )
+
+    def draw(self) -> bytes:
+        t0 = time.perf_counter()
+        png = figure_png(self.figure(), dpi=72)
+        self.redraws += 1
+        self._last_draw = time.perf_counter()
+        self._draw_seconds = self._last_draw - t0
+        return png
+
+    def __call__(self, history: Any) -> None:
+        """Record ``history`` (a History or its dict); redraw unless one happened recently."""
+        self.history = _as_dict(history)
+        if self.max_fps is None:  # no limit: every call redraws
+            self.render()
+            return
+        wait = max(1.0 / self.max_fps, 19 * self._draw_seconds)  # draws <= 5% of the time
+        if time.perf_counter() - self._last_draw >= wait:
+            self.render()
+
+    def flush(self) -> None:
+        """Redraw now (call after training, so the final evaluation is shown)."""
+        self.render()
