@@ -7,7 +7,7 @@ Sections (``SECTIONS``), all measured in one run so that ratios compare like wit
   trainer's own (100 x 784) @ (784 x 500) shape), ``fit``'s steady-state samples/s for the
   paper's 784-500-20 tanh model (M = 100) and the pytorch/examples 784-400-20 ReLU shape
   (M = 128) on 1 and 2 threads, and the baseline: a plain tutorial loop over a
-  ``DataLoader`` of per-sample tensors (same model, batch, optimiser and thread count).
+  ``DataLoader`` of per-sample tensors (same model, batch, optimizer and thread count).
 - ``progress``: ``fit`` with the progress bar (and a live ELBO plot) vs without.
 - ``elbo``: wall time for the 784-500-20 model to reach a test ELBO of -100 nats from
   scratch with ``FAST_RECIPE`` (capped; the ELBO reached is reported).

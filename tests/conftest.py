@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from vae_tutorial.config import ModelConfig
-from vae_tutorial.models import build_model
+from vae_tutorial.core.config import ModelConfig
+from vae_tutorial.core.model import build_model
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from vae_tutorial.cli import main
-from vae_tutorial.config import ExperimentConfig, ModelConfig, TrainConfig
+from vae_tutorial.core.config import ExperimentConfig, ModelConfig, TrainConfig
 
 
 def run_cli(capsys, *argv):

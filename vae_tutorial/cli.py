@@ -28,7 +28,9 @@ def _print_json(obj: dict) -> None:
     print(json.dumps(obj, indent=1))
 
 
-def _positive(name: str, lo: int = 1, hi: int | None = None):
+def bounded_int(name: str, lo: int = 1, hi: int | None = None):
+    """An argparse type: a whole number in [lo, hi], or a one-line usage error naming it."""
+
     def parse(text: str) -> int:
         try:
             v = int(text)
@@ -257,13 +259,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="test ELBO and importance-sampled log p(x), in nats")
     e.add_argument("name", help="a pretrained model name or a checkpoint path")
-    e.add_argument("--k", type=_positive("--k", 0, 1_000_000), default=5000,
+    e.add_argument("--k", type=bounded_int("--k", 0, 1_000_000), default=5000,
                    help="importance samples (0: ELBO only)")  # fmt: skip
     e.add_argument(
-        "--n", type=_positive("--n"), default=None, help="only the first N test examples"
+        "--n", type=bounded_int("--n"), default=None, help="only the first N test examples"
     )
     e.add_argument("--data", help="dataset name (for checkpoints that do not record one)")
-    e.add_argument("--seed", type=_positive("--seed", 0, 2**63 - 1), default=0)
+    e.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=0)
     e.set_defaults(func=cmd_evaluate)
 
     r = sub.add_parser("pretrain", help="retrain shipped models from their configs and compare")
@@ -288,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     f2.add_argument("--only", action="append", metavar="NAME", help="one experiment (repeatable)")
     f2.add_argument("--list", action="store_true", help="list the experiments and exit")
     add_runner_arguments(f2, "data/fig2")
-    f2.add_argument("--samples", type=_positive("--samples", 100),
+    f2.add_argument("--samples", type=bounded_int("--samples", 100),
                     help="override every budget (a quick trial run)")  # fmt: skip
     f2.set_defaults(func=cmd_fig2)
 

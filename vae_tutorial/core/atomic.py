@@ -6,8 +6,9 @@
   removed by the next write to the same destination.
 - :func:`output_lock`: an exclusive lock on an output (a checkpoint, a study's result), so a
   second process writing the same output is refused with a clear message instead of
-  silently overwriting the first one's work. The lock is released when the process exits,
-  however it exits.
+  silently overwriting the first one's work. The lock (``flock`` on a hidden ``.NAME.lock``
+  beside the output, removed on release) is released when the process exits, however it
+  exits; a file left by a killed holder is simply locked again by the next writer.
 """
 
 from __future__ import annotations
@@ -104,17 +105,28 @@ def output_lock(path: str | Path, what: str = "output") -> Iterator[None]:
     except ImportError:  # Windows: no advisory locks here; writes stay atomic
         yield
         return
-    fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
-    try:
+    lock = lock_path(path)
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
+            os.close(fd)
             if e.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 raise
             raise OutputLockedError(
                 f"another process is already writing the {what} {path}; wait for it to finish "
                 "or write somewhere else (a different --out or config name)"
             ) from None
+        try:  # the holder before us may have removed the file: lock the one on disk
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
         yield
     finally:
+        lock.unlink(missing_ok=True)  # tidy: no lock files left beside the outputs
         os.close(fd)  # closing releases the lock

@@ -70,13 +70,15 @@ def _read(path: Path, hint: str) -> dict[str, Any]:
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
-        if "weights_only" in str(e) or "Unsupported global" in str(e):
+        if "Unsupported global" in str(e):
             raise CheckpointError(
                 f"{path} is unsafe to load: it holds Python objects that would run code when "
                 f"loaded, so it was not written by vae_tutorial. Regenerate it by training "
                 f"again. {hint}"
             ) from None
-        raise CheckpointError(f"checkpoint {path} is corrupted and cannot be read. {hint}") from e
+        raise CheckpointError(
+            f"checkpoint {path} is truncated or corrupted and cannot be read. {hint}"
+        ) from e
     except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise CheckpointError(

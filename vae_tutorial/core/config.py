@@ -181,14 +181,14 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How ``fit`` trains: optimiser, minibatch size M, samples L, budget and logging.
+    """How ``fit`` trains: optimizer, minibatch size M, samples L, budget and logging.
 
     The paper's setup (section 5) is ``optimizer="adagrad"``, ``batch_size=100``,
     ``n_samples=1``. Budgets and evaluation intervals are in *training samples evaluated*,
     the paper's x-axis in Figure 2. ``lr_halflife`` (samples) halves the step size every
     that many samples (None: constant). ``threads`` fixes torch's CPU thread count while
     training (None: torch's default); CPU results are bit-reproducible for a fixed count.
-    ``fused`` uses PyTorch's fused optimiser kernel: about 12% faster training for the
+    ``fused`` uses PyTorch's fused optimizer kernel: about 12% faster training for the
     784-500-20 model, but not bit-identical to the default update (so off by default).
     """
 

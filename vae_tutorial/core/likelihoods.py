@@ -189,7 +189,7 @@ class DiscretizedLogistic(Distribution):
 
 
 class DiscretizedLogisticLikelihood(Likelihood):
-    """Colour or grey 8-bit images: per pixel a discretized logistic with mean sigmoid(a)
+    """Color or grey 8-bit images: per pixel a discretized logistic with mean sigmoid(a)
     and log-scale bounded below by ``logvar_min / 2`` if set (else by log(1/(16*255)))."""
 
     params_per_dim = 2

@@ -122,7 +122,7 @@ def conv_networks(config: ModelConfig, enc_out: int, dec_out: int) -> tuple[nn.M
             *up(c3, c2),
             *up(c2, c1),
             *up(c1, p * c, last=True),
-            nn.Flatten(),  # (P*C, H, W) channel p*C + c -> parameter p of colour c
+            nn.Flatten(),  # (P*C, H, W) channel p*C + c -> parameter p of color c
         ),
     )
     return encoder, decoder

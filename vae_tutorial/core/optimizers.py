@@ -1,4 +1,4 @@
-"""The optimisers a :class:`~vae_tutorial.core.config.TrainConfig` can name (``train.optimizer``).
+"""The optimizers a :class:`~vae_tutorial.core.config.TrainConfig` can name (``train.optimizer``).
 
 The paper (section 5) trains with Adagrad; the shipped models use Adam.
 """
@@ -12,7 +12,7 @@ import torch
 if TYPE_CHECKING:
     from .config import TrainConfig
 
-#: every optimiser by its config name; the config validates against this registry
+#: every optimizer by its config name; the config validates against this registry
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "adagrad": torch.optim.Adagrad,
@@ -21,7 +21,7 @@ OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
 
 
 def make_optimizer(params: Any, config: TrainConfig) -> torch.optim.Optimizer:
-    """The optimiser of ``config`` with multi-tensor (``foreach``) updates: one kernel per
+    """The optimizer of ``config`` with multi-tensor (``foreach``) updates: one kernel per
     operation over all parameters instead of a Python loop over them, bit for bit the same
     update as the default loop (checked), only faster. With ``config.fused`` (the
     ``train.fused`` key): PyTorch's single fused kernel, faster again (about 12% for the

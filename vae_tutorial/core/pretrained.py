@@ -17,7 +17,7 @@ import torch
 from ..settings import data_dir
 from .checkpoints import load_checkpoint, read_meta
 from .config import ExperimentConfig
-from .errors import CheckpointError
+from .errors import CheckpointError, DataError
 from .model import VAE
 
 
@@ -52,7 +52,8 @@ def path(name: str) -> Path:
 def restore_hint(name: str) -> str:
     return (
         f"Restore the shipped file with `git checkout -- data/pretrained/{name}.pt`, or "
-        f"regenerate it with `python -m vae_tutorial pretrain {name}`."
+        f"regenerate it with `python -m vae_tutorial pretrain {name}` (it trains into "
+        f"runs/pretrained/ and says whether the result matches the shipped model)."
     )
 
 
@@ -63,7 +64,11 @@ def load_pretrained(name: str) -> VAE:
 
     experiment(name)  # validates the name
     if name in shipped():
-        verified_path(f"pretrained/{name}.pt")
+        try:
+            verified_path(f"pretrained/{name}.pt")
+        except DataError as e:
+            first = str(e).split(". Restore it")[0]
+            raise CheckpointError(f"{first}. {restore_hint(name)}") from None
     model, _ = load_checkpoint(path(name), hint=restore_hint(name))
     return model
 
@@ -73,17 +78,28 @@ def info(name: str) -> dict:
     return read_meta(path(name), restore_hint(name))
 
 
+def trained_path(name: str) -> Path:
+    """Where :func:`load_or_train` keeps a model it trained itself (never ``data/``):
+    ``$VAE_TUTORIAL_CACHE/pretrained/NAME.pt`` or ``~/.cache/vae_tutorial/pretrained/``."""
+    from ..datasets.files import cache_dir
+
+    return cache_dir("pretrained") / f"{name}.pt"
+
+
 def load_or_train(name: str, *, progress: bool = True) -> VAE:
-    """Load shipped model ``name``; if its files are absent, train it from its config
-    (writing them to ``data/pretrained/``) and return it. A file that is present but
-    corrupted raises :class:`CheckpointError` rather than being silently overwritten."""
+    """Load shipped model ``name``; if its file is absent (e.g. an installed package without
+    the data folder), load the copy trained earlier in the cache, or train it from its config
+    into the cache. A shipped file that is present but corrupted raises
+    :class:`CheckpointError` rather than being silently replaced."""
     exp = experiment(name)
-    p = path(name)
-    if p.exists():
+    if path(name).exists():
         return load_pretrained(name)
+    cached = trained_path(name)
+    if cached.exists():
+        return load_checkpoint(cached, hint=f"Delete {cached} to train it again.")[0]
     from .train import train_experiment
 
-    model, _ = train_experiment(exp, checkpoint=p, progress=progress)
+    model, _ = train_experiment(exp, checkpoint=cached, progress=progress)
     return model
 
 

@@ -44,8 +44,8 @@ class Dataset:
     """A dataset as float32 tensors, one row per example.
 
     ``train``/``test`` (and ``valid`` where one exists): (N, D) float32, flattened images
-    (C, H, W order for colour); ``*_labels``: (N,) int64 or None; ``image_shape``: the
-    shape one row reshapes to, (H, W) for grey and (C, H, W) for colour.
+    (C, H, W order for color); ``*_labels``: (N,) int64 or None; ``image_shape``: the
+    shape one row reshapes to, (H, W) for grey and (C, H, W) for color.
     """
 
     name: str
@@ -174,12 +174,12 @@ def _cifar10_subset() -> Dataset:
     )
 
 
-#: the colour channels of cifar10-subset, each loadable as a grey dataset (notebook 08)
+#: the color channels of cifar10-subset, each loadable as a grey dataset (notebook 08)
 CHANNELS = ("red", "green", "blue")
 
 
 def channel_view(ds: Dataset, channel: str) -> Dataset:
-    """One channel ("red", "green" or "blue") of a colour dataset (rows (N, 3 * H * W) in
+    """One channel ("red", "green" or "blue") of a color dataset (rows (N, 3 * H * W) in
     C, H, W order) as a grey dataset with rows (N, H * W), named ``{ds.name}-{channel}``."""
     if len(ds.image_shape) != 3 or ds.image_shape[0] != 3:
         raise DataError(f"{ds.name} is not an RGB dataset (image shape {ds.image_shape})")

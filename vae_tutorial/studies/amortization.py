@@ -1,12 +1,12 @@
-"""The amortisation gap: the encoder's q(z|x) against a q optimised for each datapoint.
+"""The amortization gap: the encoder's q(z|x) against a q optimized for each datapoint.
 
 The encoder maps every x to q(z|x) = N(mu(x), diag sigma^2(x)) with one set of weights
-(amortised inference, paper section 2.1). For a fixed decoder, the best Gaussian for one x
+(amortized inference, paper section 2.1). For a fixed decoder, the best Gaussian for one x
 is found by maximising that datapoint's ELBO over its own (mu, log sigma^2) by SGVB,
 starting from the encoder's output. With log p(x) estimated by importance sampling:
 
-    log p(x) - ELBO(encoder q) = [log p(x) - ELBO(optimised q)]  +  [ELBO(opt.) - ELBO(enc.)]
-                                  approximation gap (Gaussian family)   amortisation gap (>= 0)
+    log p(x) - ELBO(encoder q) = [log p(x) - ELBO(optimized q)]  +  [ELBO(opt.) - ELBO(enc.)]
+                                  approximation gap (Gaussian family)   amortization gap (>= 0)
 
 (Cremer, Li and Duvenaud, "Inference suboptimality in variational autoencoders", 2018.)
 """
@@ -26,24 +26,24 @@ from ..theory.gaussian import LOG_2PI, kl_diag_normal
 
 
 @dataclass(frozen=True)
-class AmortisationResult:
+class AmortizationResult:
     """Per-datapoint results (arrays of shape (B,), nats) and the settings used."""
 
     elbo_encoder: np.ndarray
-    elbo_optimised: np.ndarray
-    log_px: np.ndarray  # importance sampling, proposal: the optimised q
+    elbo_optimized: np.ndarray
+    log_px: np.ndarray  # importance sampling, proposal: the optimized q
     log_px_encoder: np.ndarray  # importance sampling, proposal: the encoder's q
-    trace: np.ndarray  # (steps // record_every + 1, B): SGVB estimates during optimisation
+    trace: np.ndarray  # (steps // record_every + 1, B): SGVB estimates during optimization
     k: int
     steps: int
 
     @property
-    def amortisation_gap(self) -> np.ndarray:
-        return self.elbo_optimised - self.elbo_encoder
+    def amortization_gap(self) -> np.ndarray:
+        return self.elbo_optimized - self.elbo_encoder
 
     @property
     def approximation_gap(self) -> np.ndarray:
-        return self.log_px - self.elbo_optimised
+        return self.log_px - self.elbo_optimized
 
 
 def optimize_q(
@@ -101,7 +101,7 @@ def _log_weights(model: VAE, x: torch.Tensor, mu, logvar, eps) -> tuple[torch.Te
     return log_px_z, model.prior.log_prob(z) - log_q
 
 
-def amortisation_gaps(
+def amortization_gaps(
     model: VAE,
     x: torch.Tensor,
     steps: int = 500,
@@ -109,12 +109,12 @@ def amortisation_gaps(
     n_samples: int = 10,
     k: int = 5000,
     seed: int = 0,
-) -> AmortisationResult:
-    """Encoder ELBO, optimised ELBO and importance-sampled log p(x) for each row of x (B, D).
+) -> AmortizationResult:
+    """Encoder ELBO, optimized ELBO and importance-sampled log p(x) for each row of x (B, D).
 
     ``k`` noise draws eps are shared by all estimates (common random numbers, so the
     differences are precise): both ELBOs (estimator B), log p(x) by importance sampling with
-    the optimised q as proposal (the better proposal), and, for comparison, with the
+    the optimized q as proposal (the better proposal), and, for comparison, with the
     encoder's q (``log_px_encoder``, K = ``k``, via ``estimators.log_px_importance``).
     Seeded, on one CPU thread."""
     model.eval()
@@ -136,9 +136,9 @@ def amortisation_gaps(
                 lse = torch.logaddexp(lse, torch.logsumexp((lik1 + prior_minus_q).double(), 0))
         torch.manual_seed(seed + 2)
         lpx_enc = log_px_importance(model, x, k)
-    return AmortisationResult(
+    return AmortizationResult(
         elbo_encoder=(enc / k).numpy(),
-        elbo_optimised=(opt / k).numpy(),
+        elbo_optimized=(opt / k).numpy(),
         log_px=(lse - math.log(k)).numpy(),
         log_px_encoder=lpx_enc.double().numpy(),
         trace=trace,
@@ -186,9 +186,9 @@ def tightness_figure(elbo: np.ndarray, log_px_by_k: dict[int, np.ndarray], model
     return fig
 
 
-def gaps_figure(result: AmortisationResult, record_every: int = 10):
-    """Left: each datapoint's SGVB estimate during the per-datapoint optimisation, minus the
-    encoder's ELBO (noisy: L samples per step). Right: the amortisation and approximation
+def gaps_figure(result: AmortizationResult, record_every: int = 10):
+    """Left: each datapoint's SGVB estimate during the per-datapoint optimization, minus the
+    encoder's ELBO (noisy: L samples per step). Right: the amortization and approximation
     gaps per datapoint (nats), stacked: together log p(x) - ELBO(encoder q). Returns a Figure."""
     from matplotlib.figure import Figure
 
@@ -200,16 +200,16 @@ def gaps_figure(result: AmortisationResult, record_every: int = 10):
         ax1.plot(steps, gain[:, i], lw=1, color=f"C{i % 10}", label=f"digit {i}")
     ax1.axhline(0.0, color="k", lw=0.8)
     ax1.set(
-        title="optimising q per digit: SGVB estimates during Adam",
-        xlabel="optimisation step",
+        title="optimizing q per digit: SGVB estimates during Adam",
+        xlabel="optimization step",
         ylabel="ELBO estimate - encoder's ELBO (nats)",
     )
     idx = np.arange(len(result.elbo_encoder))
-    ax2.bar(idx, result.amortisation_gap, color="C3", label="amortisation gap")
+    ax2.bar(idx, result.amortization_gap, color="C3", label="amortization gap")
     ax2.bar(
         idx,
         result.approximation_gap,
-        bottom=result.amortisation_gap,
+        bottom=result.amortization_gap,
         color="C0",
         label="approximation gap",
     )

@@ -1,4 +1,4 @@
-"""Colour images: one joint model of the three channels against three independent ones.
+"""Color images: one joint model of the three channels against three independent ones.
 
 Seed 002 (section 3.3) trained one VAE per RGB channel and stacked the reconstructions;
 its conclusion (section 4.1) suspected that was wrong. With three independent models,
@@ -217,7 +217,7 @@ def sample_rgb(
 
 
 def cross_channel_correlation(images: np.ndarray | torch.Tensor) -> dict[str, float]:
-    """Pearson correlation between colour channels over all pixels of all images.
+    """Pearson correlation between color channels over all pixels of all images.
     images: (N, 3, H, W) or (N, 3*H*W) in CHW order -> {"red-green", "red-blue",
     "green-blue"}, each in [-1, 1]."""
     a = np.asarray(images, dtype=np.float64).reshape(len(images), 3, -1)

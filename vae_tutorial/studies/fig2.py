@@ -6,7 +6,7 @@ decoder; Frey Face: Nz = 2, 5, 10, 20 with 200 tanh hidden units and a Gaussian 
 and writes one small JSON log per experiment to ``data/fig2/NAME.json``.
 
 The training is Algorithm 1 exactly as :func:`vae_tutorial.train.fit` runs it (same
-minibatch order, seeds and optimiser recipe as the shipped models), but evaluated at
+minibatch order, seeds and optimizer recipe as the shipped models), but evaluated at
 *log-spaced* sample counts, because Figure 2 has a logarithmic x-axis: ``fit`` evaluates
 every ``eval_every`` samples, which would leave the early phase with one or two points.
 Evaluation protocol: the ELBO (estimator B, L = 1) averaged over a fixed, evenly spaced
@@ -237,7 +237,7 @@ def fig2_table(logs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 def fig2_figure(logs: dict[str, dict[str, Any]], paper_lines: bool = True):
     """The paper's Figure 2 from the logs: one panel per dataset, ELBO (nats per datapoint,
     higher is better) against training samples evaluated (log axis), test solid, train
-    dashed, one colour per Nz; dotted: the paper's final test ELBO. Returns a Figure."""
+    dashed, one color per Nz; dotted: the paper's final test ELBO. Returns a Figure."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(11, 4.2))
@@ -248,7 +248,7 @@ def fig2_figure(logs: dict[str, dict[str, Any]], paper_lines: bool = True):
     for g in logs.values():
         data, z = g["experiment"]["data"], g["experiment"]["model"]["z_dim"]
         ax = axes[data]
-        colour = f"C{zs[data].index(z) if z in zs[data] else 5 + count[data]}"  # fixed per Nz
+        color = f"C{zs[data].index(z) if z in zs[data] else 5 + count[data]}"  # fixed per Nz
         count[data] += 1
         s = np.asarray(g["history"]["samples"], dtype=float)
         keep = s > 0
@@ -256,12 +256,12 @@ def fig2_figure(logs: dict[str, dict[str, Any]], paper_lines: bool = True):
             s[keep],
             np.asarray(g["history"]["test_elbo"])[keep],
             "-",
-            color=colour,
+            color=color,
             label=f"Nz = {z}",
         )
-        ax.plot(s[keep], np.asarray(g["history"]["train_elbo"])[keep], "--", color=colour)
+        ax.plot(s[keep], np.asarray(g["history"]["train_elbo"])[keep], "--", color=color)
         if paper_lines and g.get("paper_test_elbo") is not None:
-            ax.axhline(g["paper_test_elbo"], color=colour, ls=":", lw=1)
+            ax.axhline(g["paper_test_elbo"], color=color, ls=":", lw=1)
     for data, ax in axes.items():
         ax.set_xscale("log")
         ax.set_ylim(*limits[data])

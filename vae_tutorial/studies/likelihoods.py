@@ -108,7 +108,7 @@ def scatter_panels(
     separations: dict[str, float] | None = None,
     size: float = 3.6,
 ):
-    """One latent scatter per model, coloured by digit: {title: points (N, 2)} -> Figure.
+    """One latent scatter per model, colored by digit: {title: points (N, 2)} -> Figure.
     Each panel has its own limits (the latent families differ in scale)."""
     from matplotlib.figure import Figure
 
@@ -183,7 +183,7 @@ def divergence_figure(history: dict, title: str):
 
 
 def logvar_figure(profile: np.ndarray, image_shape: tuple[int, int] = (28, 28), title: str = ""):
-    """A per-pixel log-variance map (D,) as an image with a colour bar (nats of log sigma^2)."""
+    """A per-pixel log-variance map (D,) as an image with a color bar (nats of log sigma^2)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(4.6, 3.8), dpi=80)

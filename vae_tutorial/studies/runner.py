@@ -148,13 +148,15 @@ def run_study(
                 outcomes[r["name"]] = r
                 bar.update(1)
         else:
+            # loky: one torch/BLAS thread per worker (each task also sets torch's count)
             backend = {"backend": "loky", "n_jobs": min(jobs, len(todo))}
+            backend["inner_max_num_threads"] = 1
             client = None
             if cluster is not None:
                 client = _client(cluster)
                 backend = {"backend": "dask", "n_jobs": -1}
             try:
-                with parallel_config(**backend, inner_max_num_threads=1):
+                with parallel_config(**backend):
                     parallel = Parallel(return_as="generator_unordered")
                     for r in parallel(delayed(execute)(t, str(out)) for t in todo):
                         outcomes[r["name"]] = r
@@ -178,7 +180,11 @@ def run_study(
 
 def add_runner_arguments(parser, default_out: str) -> None:
     """The runner's command-line options: --jobs, --cluster, --out."""
-    parser.add_argument("--jobs", type=int, default=1, help="runs at once on this machine")
+    from ..cli import bounded_int
+
+    parser.add_argument(
+        "--jobs", type=bounded_int("--jobs", 1, 256), default=1, help="runs at once on this machine"
+    )
     parser.add_argument(
         "--cluster",
         metavar="ADDRESS",

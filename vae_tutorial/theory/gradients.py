@@ -9,7 +9,7 @@ compared, one gradient per sample z_l = mu + sigma * eps_l, eps_l ~ N(0, I):
   sigma * eps_l, which needs the gradient of f (the paper's choice).
 
 Then SGVB itself: fit a Gaussian q(z|x) for each observation by stochastic gradient ascent
-on the estimator B of the ELBO (analytic KL), and an amortised encoder network that predicts
+on the estimator B of the ELBO (analytic KL), and an amortized encoder network that predicts
 q(z|x) from x (a preview of AEVB, section 2.4 / notebook 05). torch float64 throughout.
 """
 
@@ -194,7 +194,7 @@ def fit_gaussian_q(
     return SGVBFit(mu.detach().numpy().copy(), chol.numpy().copy(), trace)
 
 
-# ----------------------------------------------------------------- amortised encoder (AEVB preview)
+# ----------------------------------------------------------------- amortized encoder (AEVB preview)
 class GaussianEncoder(torch.nn.Module):
     """A tiny encoder q(z|x): x (B, X) -> mu (B, D) and a lower Cholesky factor (B, D, D)."""
 
@@ -224,7 +224,7 @@ def fit_encoder(
     n_samples: int = 1,
     seed: int = 0,
 ) -> tuple[GaussianEncoder, np.ndarray]:
-    """Amortised SGVB: train one encoder on all rows of x_train (N, X) with minibatches
+    """Amortized SGVB: train one encoder on all rows of x_train (N, X) with minibatches
     (Adam, cosine-decayed step size).
     Returns (encoder in float64, (T,) minibatch ELBO trace in nats per datapoint)."""
     torch.manual_seed(seed)

@@ -17,7 +17,7 @@ def show_image(
     extent: Sequence[float] | None = None,
     size: float = 5.0,
 ) -> Figure:
-    """One grey (H, W) or colour (H, W, 3) image in [0, 1] with a title and axis labels."""
+    """One grey (H, W) or color (H, W, 3) image in [0, 1] with a title and axis labels."""
     fig = Figure(figsize=(size, size * canvas.shape[0] / canvas.shape[1]))
     ax = fig.add_subplot()
     ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, extent=extent, interpolation="nearest")

@@ -18,11 +18,11 @@ def tile(images: np.ndarray, ncols: int, pad: int = 1, fill: float = 1.0) -> np.
     """Arrange (B, H, W) or (B, C, H, W) images in a canvas with ``ncols`` columns.
 
     Returns (rows * (H + pad) - pad, ncols * (W + pad) - pad) for grey images, with a
-    trailing channel axis (…, C) for colour ones; padding is ``fill``.
+    trailing channel axis (…, C) for color ones; padding is ``fill``.
     """
     images = np.asarray(images)
-    colour = images.ndim == 4
-    if colour:
+    color = images.ndim == 4
+    if color:
         images = images.transpose(0, 2, 3, 1)
     b, h, w = images.shape[:3]
     rows = -(-b // ncols)
@@ -52,7 +52,7 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def to_png(image: np.ndarray, scale: int = 1, level: int = 1) -> bytes:
-    """PNG bytes of a grey (H, W) or colour (H, W, 3) image with values in [0, 1] (or uint8),
+    """PNG bytes of a grey (H, W) or color (H, W, 3) image with values in [0, 1] (or uint8),
     each pixel drawn as a ``scale`` x ``scale`` block, by Pillow (zlib ``level``)."""
     pixels = upscale(to_uint8(image), scale)
     if not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)):
@@ -63,16 +63,16 @@ def to_png(image: np.ndarray, scale: int = 1, level: int = 1) -> bytes:
 
 
 def diverging_rgb(diff: np.ndarray, vmax: float = 1.0) -> np.ndarray:
-    """Signed differences (H, W) -> colour (H, W, 3) in [0, 1]: white at 0, red for positive
-    (brighter than the reference), blue for negative, full colour at |diff| >= ``vmax``."""
+    """Signed differences (H, W) -> color (H, W, 3) in [0, 1]: white at 0, red for positive
+    (brighter than the reference), blue for negative, full color at |diff| >= ``vmax``."""
     d = np.clip(np.asarray(diff, dtype=np.float64) / vmax, -1.0, 1.0)
     pos, neg = np.clip(d, 0, 1), np.clip(-d, 0, 1)
     return np.stack([1 - neg, 1 - pos - neg, 1 - pos], axis=-1)
 
 
 def side_by_side(images: list[np.ndarray], pad: int = 2, fill: float = 1.0) -> np.ndarray:
-    """Images of equal (H, W) or (H, W, 3) shape placed in one row; grey ones become colour
-    when any is colour. Returns (H, n * (W + pad) - pad[, 3])."""
+    """Images of equal (H, W) or (H, W, 3) shape placed in one row; grey ones become color
+    when any is color. Returns (H, n * (W + pad) - pad[, 3])."""
     if any(np.ndim(im) == 3 for im in images):
         images = [im if np.ndim(im) == 3 else np.repeat(im[..., None], 3, -1) for im in images]
         return tile(np.stack(images).transpose(0, 3, 1, 2), len(images), pad, fill)
@@ -80,7 +80,7 @@ def side_by_side(images: list[np.ndarray], pad: int = 2, fill: float = 1.0) -> n
 
 
 def crosshair(pixels: np.ndarray, row: float, col: float, arm: int = 7) -> np.ndarray:
-    """A copy of a uint8 colour image (H, W, 3) with a red cross-hair centred at (row, col);
+    """A copy of a uint8 color image (H, W, 3) with a red cross-hair centred at (row, col);
     nothing is drawn when the centre falls outside."""
     out = pixels.copy()
     h, w = out.shape[:2]

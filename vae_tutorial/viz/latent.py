@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 
 def draw_scatter(ax, points: np.ndarray, labels: np.ndarray | None = None, limit: float = 4.0):
-    """Draw encoder means (N, 2) on ``ax``, coloured by class label (N,) when given."""
+    """Draw encoder means (N, 2) on ``ax``, colored by class label (N,) when given."""
     if labels is None:
         ax.scatter(points[:, 0], points[:, 1], color="0.35", s=5, alpha=0.6, linewidths=0)
     else:
@@ -25,7 +25,7 @@ def scatter_figure(
     limit: float = 4.0,
     size: float = 4.0,
 ) -> Figure:
-    """The means of q(z|x) (N, 2) as a scatter coloured by class label (N,) when given
+    """The means of q(z|x) (N, 2) as a scatter colored by class label (N,) when given
     on the square [-limit, limit]^2 of latent (prior SD) units."""
     fig = Figure(figsize=(size + (0.9 if labels is not None else 0), size), dpi=80)
     ax = fig.add_subplot()

@@ -53,7 +53,7 @@ class LatentExplorer(_View):
     """Decode the latent set by the sliders, live.
 
     ``points`` (N, z_dim): encoder means of test images, for the picker (and, for a 2-D
-    latent, the scatter); ``labels`` (N,) colour the scatter. ``reference`` (an image of
+    latent, the scatter); ``labels`` (N,) color the scatter. ``reference`` (an image of
     ``image_shape``): also show decoded - reference in red (brighter) and blue (darker).
     """
 

@@ -1,0 +1,56 @@
+"""LiveELBOPlot: a rate-limited live ELBO plot usable as fit's callback, tested headless."""
+
+from vae_tutorial.core.config import TrainConfig
+from vae_tutorial.core.model import build_model
+from vae_tutorial.core.train import History, fit
+from vae_tutorial.viz.figures import elbo_figure
+from vae_tutorial.viz.images import figure_png
+from vae_tutorial.widgets.training_plot import LiveELBOPlot
+
+
+def history(n: int) -> History:
+    s = [0, 100, 200, 400, 800][:n]
+    return History(
+        samples=s,
+        train_elbo=[-500.0 + 0.3 * x for x in s],
+        test_elbo=[-510.0 + 0.3 * x for x in s],
+        seconds=[0.1 * i for i in range(n)],
+    )
+
+
+def test_calls_redraw_and_match_the_pure_function():
+    plot = LiveELBOPlot(title="t", max_fps=None)  # no rate limit
+    first = plot.image.value
+    assert first[:4] == b"\x89PNG"
+    plot(history(3))
+    assert plot.image.value != first and plot.redraws == 2
+    h = history(3).to_dict()
+    expected = figure_png(elbo_figure(h["samples"], h["train_elbo"], h["test_elbo"], "t"), dpi=72)
+    assert plot.image.value == expected
+    before = plot.image.value
+    plot.log_x.value = True  # the one control re-renders
+    assert plot.image.value != before and plot.redraws == 3
+
+
+def test_redraws_are_rate_limited_and_flush_draws_the_last_state():
+    plot = LiveELBOPlot(max_fps=1e-3)  # at most one redraw per 1000 s
+    start = plot.image.value
+    for n in range(1, 6):
+        plot(history(n))
+    assert plot.redraws == 1 and plot.image.value == start  # skipped: too soon
+    assert plot.history["samples"] == [0, 100, 200, 400, 800]
+    plot.flush()
+    assert plot.redraws == 2 and plot.image.value != start
+    assert plot.figure().axes[0].lines[0].get_xdata()[-1] == 800
+
+
+def test_works_as_fits_callback(tiny_config, tiny_data):
+    plot = LiveELBOPlot(max_fps=None)  # draw at every evaluation
+    model = build_model(tiny_config, seed=0)
+    cfg = TrainConfig(
+        lr=1e-2, batch_size=50, max_samples=1000, eval_every=500, eval_train_size=200, threads=1
+    )
+    h = fit(model, tiny_data, cfg, progress=False, callback=plot)
+    assert plot.history["samples"] == h.samples == [0, 500, 1000]
+    assert plot.redraws == 1 + len(h.samples)
+    assert not plot.errors.outputs
