@@ -68,7 +68,7 @@ def slider_ms(widget, n: int, seed: int = 0) -> np.ndarray:
             v = -v if v else slider.step
         before = widget.image.value
         elapsed = _seconds(lambda v=v: setattr(slider, "value", float(v)))
-        if widget.image.value is before or widget._error_shown:
+        if widget.image.value is before or widget.error is not None:
             raise RuntimeError("the slider change did not produce a new image")
         if i >= 20:
             times.append(elapsed * 1e3)

@@ -8,6 +8,8 @@ import pytest
 from vae_tutorial.cli import main
 from vae_tutorial.core.config import ExperimentConfig, ModelConfig, TrainConfig
 
+SHIPPED = Path(__file__).resolve().parents[1] / "data" / "pretrained"
+
 
 def run_cli(capsys, *argv):
     code = main(list(argv))
@@ -57,12 +59,29 @@ def test_evaluate_pretrained_prints_one_json_object(capsys):
         (["pretrain", "mnist-z999"], "unknown pretrained model 'mnist-z999'"),
         (["pretrain"], "name a model to pretrain"),
         (["evaluate", "mnist-z2", "--k", "-1"], "--k must be >= 0"),
+        (["evaluate", "mnist-z2", "--n", "0"], "--n must be >= 1"),
+        (["evaluate", "mnist-z2", "--n", "-5"], "--n must be >= 1"),
+        (["evaluate", "mnist-z2", "--n", "20000"], "--n 20000 is more than the 10000 test"),
+        (["evaluate", "mnist-z2", "--k", "lots"], "--k must be a whole number, got 'lots'"),
+        (["evaluate", "mnist-z2", "--seed", str(2**70)], "--seed must be >= 0"),
+        (["reproduce", "fig2", "--jobs", "0"], "--jobs must be >= 1"),
+        (["reproduce", "fig2", "--only", "frey-z3"], "unknown fig2 experiment 'frey-z3'"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (
+            [
+                "pretrain",
+                "frey-z2",
+                "--out",
+                str(SHIPPED),
+            ],
+            "folder of the shipped models",
+        ),
     ],
 )
 def test_errors_exit_2_with_a_message(capsys, argv, match):
     code, out, err = run_cli(capsys, *argv)
     assert code == 2 and match in err and err.startswith("error: ")
-    assert "Traceback" not in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1  # one line
 
 
 def test_bad_config_value_is_named(capsys, tmp_path):
@@ -79,3 +98,89 @@ def test_module_entry_point_runs():
         [sys.executable, "-m", "vae_tutorial", "--help"], capture_output=True, text=True, check=True
     )
     assert "evaluate" in r.stdout and "pretrain" in r.stdout
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_partial_file(capsys, tmp_path, monkeypatch):
+    import errno
+
+    from vae_tutorial.core import atomic
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    cfg = tiny_experiment(tmp_path)
+    out_dir = tmp_path / "out"
+    code, _, err = run_cli(capsys, "train", str(cfg), "--out", str(out_dir / "m.pt"), "--quiet")
+    assert (
+        code == 2
+        and err == f"error: cannot use {out_dir / 'm.pt'}: No space left on device\n"
+        or (code == 2 and "No space left on device" in err and len(err.splitlines()) == 1)
+    )
+    assert list(out_dir.iterdir()) == []  # no partial checkpoint, no temporary, no lock
+
+
+def test_train_where_a_folder_stands_in_for_the_checkpoint(capsys, tmp_path):
+    cfg = tiny_experiment(tmp_path)
+    (tmp_path / "m.pt").mkdir()
+    code, _, err = run_cli(capsys, "train", str(cfg), "--out", str(tmp_path / "m.pt"), "--quiet")
+    assert code == 2 and "is a directory" in err and "Traceback" not in err
+
+
+def test_a_second_train_into_the_same_checkpoint_is_refused(capsys, tmp_path):
+    from vae_tutorial.core.atomic import output_lock
+
+    cfg, out_pt = tiny_experiment(tmp_path), tmp_path / "m.pt"
+    with output_lock(out_pt):  # a first `train` holds it
+        code, _, err = run_cli(capsys, "train", str(cfg), "--out", str(out_pt), "--quiet")
+    assert code == 2 and "another process is already writing the checkpoint" in err
+    assert not out_pt.exists()
+
+
+def test_ctrl_c_saves_reports_the_samples_and_exits_130(tmp_path):
+    """A real SIGINT to a real `train` process."""
+    import signal
+    import time
+
+    cfg = tiny_experiment(tmp_path)
+    d = json.loads(cfg.read_text())
+    d["train"].update(max_samples=50_000_000, eval_every=10_000_000)
+    cfg.write_text(json.dumps(d))
+    out_pt = tmp_path / "m.pt"
+    p = subprocess.Popen(
+        [sys.executable, "-m", "vae_tutorial", "train", str(cfg), "--out", str(out_pt)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.time() + 60
+    while not out_pt.exists() and time.time() < deadline:  # saved at the first evaluation
+        time.sleep(0.1)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    result = json.loads(out)
+    assert result["interrupted"] and result["samples"] > 0 and result["samples"] % 100 == 0
+    assert "interrupted: training interrupted after" in err and "Traceback" not in err
+    from vae_tutorial.core.checkpoints import load_checkpoint
+
+    load_checkpoint(out_pt)  # usable
+
+
+def test_verify_checks_every_shipped_file(capsys):
+    code, out, err = run_cli(capsys, "verify")
+    assert code == 0, err
+    r = json.loads(out)
+    assert r["ok"] and r["files"] >= 90 and r["fig2_logs"] == 9 and r["sweep_runs"] == 30
+
+
+def test_verify_refuses_an_empty_fig2_log(capsys, tmp_path, monkeypatch):
+    import shutil
+
+    from vae_tutorial.settings import data_dir
+
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir(), copy)
+    (copy / "fig2" / "mnist-z3.json").write_text("{}")
+    monkeypatch.setenv("VAE_TUTORIAL_DATA", str(copy))
+    code, _, err = run_cli(capsys, "verify")
+    assert code == 2 and "fig2/mnist-z3.json" in err and "Traceback" not in err

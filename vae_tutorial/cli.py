@@ -243,10 +243,17 @@ def cmd_manifest(args: argparse.Namespace) -> None:
     _print_json(write_manifest())
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error: ... (see `PROG --help`)``, exit status 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USER_ERROR, f"error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .studies.runner import add_runner_arguments
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python -m vae_tutorial", description="Train and evaluate the tutorial's VAEs."
     )
     sub = p.add_subparsers(dest="command", required=True)
@@ -311,7 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)  # bad arguments: argparse prints usage, exits 2
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as e:  # a bad argument: argparse printed usage and one line (status 2)
+        return int(e.code or 0)
     try:
         args.func(args)
     except Interrupted as e:

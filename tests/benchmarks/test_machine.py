@@ -4,11 +4,12 @@ Absolute times are never asserted (the machine is shared); only types, signs and
 import argparse
 import json
 
+import latency as bench_ui  # benchmarks/latency.py (on the path: conftest.py)
+import machine as bench  # benchmarks/machine.py
 import pytest
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from vae_tutorial import bench, bench_ui
 from vae_tutorial.core.config import ModelConfig, TrainConfig
 from vae_tutorial.core.estimators import elbo, evaluate
 from vae_tutorial.core.model import build_model

@@ -61,20 +61,27 @@ def test_number_boxes_and_picker_set_the_sliders(tiny_model, points):
     assert np.allclose(np.clip(mu[7], -4, 4), w.latent, atol=w.sliders[0].step / 2)
     assert list(w.latent) == [wx.on_step(v, s) for v, s in zip(mu[7], w.sliders, strict=True)]
     assert w.image.value == expected_png(tiny_model, w.latent)
-    nearest = ls.nearest_point(mu, w.latent)  # of the latent on display
+
+
+def test_the_picked_image_is_named_until_a_slider_moves(tiny_model, points):
+    """Rounding the picked mean to the slider step must not name another image."""
+    _, mu, labels = points
+    w = wx.LatentExplorer(tiny_model, SHAPE, points=mu, labels=labels)
+    for i in [*range(1, len(mu)), 0]:  # (the picker starts at 0: no change event for it)
+        w.picker.value = i
+        assert f"#{i}, digit {labels[i]}" in w.info.value
+    w.sliders[0].value = w.sliders[0].value + 0.5  # moved away: the nearest image again
+    nearest = ls.nearest_point(mu, w.latent)
     assert f"#{nearest}, digit {labels[nearest]}" in w.info.value
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="set_latent rounds the picked mean to the slider step, so the info line can name "
-    "another encoded image as nearest (vae_tutorial/widgets/latent_explorer.py, _pick/draw)",
-)
-def test_the_picked_image_is_its_own_nearest(tiny_model, points):
-    _, mu, labels = points
-    w = wx.LatentExplorer(tiny_model, SHAPE, points=mu, labels=labels)
-    w.picker.value = 7
-    assert f"#7, digit {labels[7]}" in w.info.value
+def test_set_latent_takes_exactly_one_latent(tiny_model):
+    w = wx.LatentExplorer(tiny_model, SHAPE)
+    before = w.image.value
+    for bad in ([[1.0, 1.0], [2.0, -3.0]], np.zeros((0, 2)), [1.0]):
+        with pytest.raises(ValueError, match="a latent for this model has 2 coordinates"):
+            w.set_latent(bad)
+    assert w.image.value == before
 
 
 def test_twenty_dimensional_latent_and_reference():

@@ -73,6 +73,7 @@ class LatentExplorer(_View):
         self.points = None if points is None else np.asarray(points, dtype=np.float64)
         self.labels = None if labels is None else np.asarray(labels)
         self.reference, self.limit, self._hold = reference, limit, False
+        self._picked: tuple[int, np.ndarray] | None = None  # (test image, its slider latent)
         d = model.z_dim
         width = widgets.Layout(width="230px" if d > 2 else "320px")
         style = {"description_width": "30px"}
@@ -117,16 +118,23 @@ class LatentExplorer(_View):
         """The current latent (z_dim,), float64."""
         return np.array([s.value for s in self.sliders], dtype=np.float64)
 
-    def set_latent(self, z: Sequence[float]) -> None:
+    def set_latent(self, z: Sequence[float], picked: int | None = None) -> None:
         """Move every slider to ``z`` (z_dim,), clipped to the slider range and rounded to the
-        slider step (so the browser shows exactly the value Python set), rendering once."""
-        z = ls.check_latents(z, len(self.sliders))[0].double().numpy()
+        slider step (so the browser shows exactly the value Python set), rendering once.
+        ``picked``: the test image whose encoder mean ``z`` is (named in the info line)."""
+        d = len(self.sliders)
+        if np.shape(z) != (d,):
+            raise ValueError(
+                f"a latent for this model has {d} coordinates; got shape {np.shape(z)}"
+            )
+        z = ls.check_latents(z, d)[0].double().numpy()  # finite values only
         self._hold = True
         try:
             for s, v in zip(self.sliders, z, strict=True):
                 s.value = on_step(v, s)
         finally:
             self._hold = False
+        self._picked = None if picked is None else (picked, self.latent)
         self.render()
 
     def canvas(self, z: np.ndarray) -> np.ndarray:
@@ -138,7 +146,7 @@ class LatentExplorer(_View):
         return side_by_side([img, diverging_rgb(img - self.reference, 0.5)], pad=1)
 
     def _pick(self, change: dict) -> None:
-        self.set_latent(self.points[change["new"]])
+        self.set_latent(self.points[change["new"]], picked=change["new"])
 
     def _from_boxes(self, change: dict) -> None:
         if not self._hold:
@@ -165,7 +173,8 @@ class LatentExplorer(_View):
             self._hold = False
         text = f"z = ({_fmt(z)})"
         if self.points is not None:
-            i = ls.nearest_point(self.points, z)
+            on_pick = self._picked is not None and np.array_equal(self._picked[1], z)
+            i = self._picked[0] if on_pick else ls.nearest_point(self.points, z)
             label = "" if self.labels is None else f", digit {int(self.labels[i])}"
             text += f"; nearest encoded test image: #{i}{label}"
         if self.scatter is not None:
