@@ -10,10 +10,9 @@ from vae_tutorial.datasets import load
 from vae_tutorial.settings import torch_threads
 from vae_tutorial.studies.amortization import (
     amortization_gaps,
-    gaps_figure,
     optimize_q,
-    tightness_figure,
 )
+from vae_tutorial.viz.aevb import gaps_figure, tightness_figure
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from vae_tutorial.studies.color import (
     reconstruct_rgb,
     sample_rgb,
 )
+from vae_tutorial.viz import color as color_fig
 
 SHAPE = (3, 8, 8)  # tiny "color images": C*H*W = 192, one channel = 64 dims
 
@@ -162,12 +163,12 @@ def test_figures_name_the_data_and_the_bits_per_dim():
 
     rng = np.random.default_rng(0)
     imgs = rng.random((4, 3, 8, 8))
-    fig = color.comparison_figure(imgs, imgs, imgs, bpd_joint=5.51, bpd_channels=6.02)
+    fig = color_fig.comparison_figure(imgs, imgs, imgs, bpd_joint=5.51, bpd_channels=6.02)
     assert isinstance(fig, Figure)
     text = fig._suptitle.get_text() + " ".join(ax.get_ylabel() for ax in fig.axes)
     assert "CIFAR-10 subset, 1,000 test images" in text and "5.51 bits/dim" in text
     assert "6.02 bits/dim" in text
-    fig = color.samples_figure(imgs, imgs[:3], data_images=imgs, bpd_joint=5.0)
+    fig = color_fig.samples_figure(imgs, imgs[:3], data_images=imgs, bpd_joint=5.0)
     assert len(fig.axes) == 3 * 4 and "CIFAR-10" in fig._suptitle.get_text()
 
 

@@ -15,10 +15,9 @@ from scipy.special import logsumexp, xlogy
 from vae_tutorial.core.errors import ConfigError, DataError
 from vae_tutorial.studies.mixture import (
     BernoulliMixture,
-    component_figure,
     fit_em,
-    history_figure,
 )
+from vae_tutorial.viz.mixture import component_figure, history_figure
 
 
 def _random_mixture(k: int, d: int, seed: int) -> BernoulliMixture:

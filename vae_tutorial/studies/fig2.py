@@ -205,12 +205,7 @@ def run_all(
     return {t.name: logs[t.name] for t in chosen}
 
 
-# -- the figure and the table (notebook 05) --------------------------------------------------
-
-PANELS = {
-    "mnist-binarized": ("MNIST (static binarized), 500 hidden units", "mnist"),
-    "frey-faces": ("Frey Face, 200 hidden units", "frey"),
-}
+# -- the table (notebook 05; the figure is vae_tutorial.viz.aevb.fig2_figure) ----------------
 
 
 def fig2_table(logs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -232,46 +227,3 @@ def fig2_table(logs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-def fig2_figure(logs: dict[str, dict[str, Any]], paper_lines: bool = True):
-    """The paper's Figure 2 from the logs: one panel per dataset, ELBO (nats per datapoint,
-    higher is better) against training samples evaluated (log axis), test solid, train
-    dashed, one color per Nz; dotted: the paper's final test ELBO. Returns a Figure."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(11, 4.2))
-    axes = {data: fig.add_subplot(1, 2, i + 1) for i, data in enumerate(PANELS)}
-    limits = {"mnist-binarized": (-160, -95), "frey-faces": (0, 1600)}
-    zs = {"mnist-binarized": MNIST_Z, "frey-faces": FREY_Z}
-    count = {data: 0 for data in PANELS}
-    for g in logs.values():
-        data, z = g["experiment"]["data"], g["experiment"]["model"]["z_dim"]
-        ax = axes[data]
-        color = f"C{zs[data].index(z) if z in zs[data] else 5 + count[data]}"  # fixed per Nz
-        count[data] += 1
-        s = np.asarray(g["history"]["samples"], dtype=float)
-        keep = s > 0
-        ax.plot(
-            s[keep],
-            np.asarray(g["history"]["test_elbo"])[keep],
-            "-",
-            color=color,
-            label=f"Nz = {z}",
-        )
-        ax.plot(s[keep], np.asarray(g["history"]["train_elbo"])[keep], "--", color=color)
-        if paper_lines and g.get("paper_test_elbo") is not None:
-            ax.axhline(g["paper_test_elbo"], color=color, ls=":", lw=1)
-    for data, ax in axes.items():
-        ax.set_xscale("log")
-        ax.set_ylim(*limits[data])
-        ax.set(
-            title=f"{PANELS[data][0]}\ntest (solid), train (dashed), paper's final test (dotted)",
-            xlabel="training samples evaluated",
-            ylabel="ELBO per datapoint (nats)",
-        )
-        ax.grid(True, alpha=0.3)
-        if count[data]:
-            ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
-    return fig
