@@ -13,6 +13,7 @@ from vae_tutorial.core.config import ExperimentConfig
 from vae_tutorial.core.errors import DataError, VAETutorialError
 from vae_tutorial.core.pretrained import experiment
 from vae_tutorial.datasets import load
+from vae_tutorial.studies import sweep_design as sd
 from vae_tutorial.studies import sweeps as sw
 from vae_tutorial.viz import sweeps as sf
 
@@ -31,7 +32,7 @@ def test_definitions_cover_every_point_and_seed_with_valid_configs():
         assert ExperimentConfig.from_dict(json.loads(json.dumps(exp.to_dict()))) == exp
         assert exp.train.threads == 1 and exp.train.max_samples == sw.BUDGETS[r.sweep]
         assert r.eval_at[0] == 0 and r.eval_at[-1] == exp.train.max_samples
-        assert set(r.eval_at) <= set(sw.GRID) and list(r.eval_at) == sorted(set(r.eval_at))
+        assert set(r.eval_at) <= set(sd.GRID) and list(r.eval_at) == sorted(set(r.eval_at))
         ref = experiment("mnist-z20")  # same recipe as the shipped 784-500-20 model
         assert (exp.data, exp.model.activation, exp.model.likelihood) == (
             "mnist-binarized",
@@ -69,6 +70,7 @@ def tiny(tmp_path_factory):
     """Two runs of 1,000 samples (evaluation subsets of 1,000 digits) in a temporary dir."""
     out = tmp_path_factory.mktemp("sweeps")
     with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sd, "EVAL_SIZE", 1000)
         mp.setattr(sw, "EVAL_SIZE", 1000)
         results = sw.run_sweeps(TINY, out, budget_scale=SCALE, progress=False)
     return out, results
@@ -104,7 +106,8 @@ def test_tiny_sweep_writes_results_that_load_back(tiny):
 
 def test_finished_runs_are_skipped_and_other_budgets_refused(tiny, monkeypatch):
     out, results = tiny
-    monkeypatch.setattr(sw, "EVAL_SIZE", 1000)  # the settings the fixture trained with
+    monkeypatch.setattr(sd, "EVAL_SIZE", 1000)  # the settings the fixture trained with
+    monkeypatch.setattr(sw, "EVAL_SIZE", 1000)
     monkeypatch.setattr(sw, "train_run", lambda **k: pytest.fail("retrained"))
     again = sw.run_sweeps(TINY[:1], out, budget_scale=SCALE, progress=False)
     assert again["latent-k2-s0"]["final"] == results["latent-k2-s0"]["final"]

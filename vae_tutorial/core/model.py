@@ -19,7 +19,7 @@ from .networks import ARCHITECTURES
 class VAE(nn.Module):
     """A VAE: encoder q(z|x), decoder p(x|z) and prior p(z). By default (the paper's) the
     encoder is Gaussian, q(z|x) = N(mu(x), diag(sigma^2(x))), and the prior N(0, I);
-    ``config.latent`` picks another family (:mod:`vae_tutorial.latents`).
+    ``config.latent`` picks another family (:mod:`vae_tutorial.core.latents`).
 
     - ``encode(x)``: x (..., x_dim) -> q(z|x), event shape (z_dim,)
     - ``decode(z)``: z (..., z_dim) -> p(x|z), event shape (x_dim,)

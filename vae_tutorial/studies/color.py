@@ -1,14 +1,14 @@
 """Color images: one joint model of the three channels against three independent ones.
 
-Seed 002 (section 3.3) trained one VAE per RGB channel and stacked the reconstructions;
-its conclusion (section 4.1) suspected that was wrong. With three independent models,
+A common shortcut trains one VAE per RGB channel and stacks the reconstructions. With three
+independent models,
 
     p(x) = p_R(x_R) p_G(x_G) p_B(x_B),   z = (z_R, z_G, z_B) with independent priors,
 
 so the product cannot represent any dependence between channels, and a sample draws each
 channel's latent independently: the red image of one scene over the green of another.
 :class:`ChannelProduct` writes the three models as ONE VAE-like model on all 3072 dims (its
-latent is the concatenation), so the estimators in :mod:`vae_tutorial.estimators` apply to
+latent is the concatenation), so the estimators in :mod:`vae_tutorial.core.estimators` apply to
 it unchanged; its ELBO is the sum of the channels' ELBOs.
 
 Images are (N, 3072) rows in (C, H, W) order in [0, 1]; arrays returned are numpy float64

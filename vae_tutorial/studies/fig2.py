@@ -5,7 +5,7 @@ section 5 (MNIST: Nz = 3, 5, 10, 20, 200 with 500 tanh hidden units and a Bernou
 decoder; Frey Face: Nz = 2, 5, 10, 20 with 200 tanh hidden units and a Gaussian decoder)
 and writes one small JSON log per experiment to ``data/fig2/NAME.json``.
 
-The training is Algorithm 1 exactly as :func:`vae_tutorial.train.fit` runs it (same
+The training is Algorithm 1 exactly as :func:`vae_tutorial.core.train.fit` runs it (same
 minibatch order, seeds and optimizer recipe as the shipped models), but evaluated at
 *log-spaced* sample counts, because Figure 2 has a logarithmic x-axis: ``fit`` evaluates
 every ``eval_every`` samples, which would leave the early phase with one or two points.

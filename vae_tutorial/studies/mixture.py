@@ -1,7 +1,7 @@
 """The discrete-latent baseline: a mixture of K multivariate Bernoullis fitted by EM.
 
-The seed document (section 6.1, Figure 8; it says "multinomial mixture") fits K = 10 components
-to MNIST: a discrete latent z in {1..K} with p(z = k) = pi_k and p(x | z = k) =
+A classic baseline for the VAE (Bishop, PRML section 9.3.3) with K = 10 components on MNIST:
+a discrete latent z in {1..K} with p(z = k) = pi_k and p(x | z = k) =
 prod_d Bern(x_d | p_kd). Its log-likelihood is exact, log p(x) = logsumexp_k [log pi_k +
 sum_d log Bern(x_d | p_kd)], so it compares directly with the VAE's importance-sampled log p(x)
 (nats, higher is better). numpy float64, vectorised: one EM iteration is two sparse (N, D) x

@@ -36,7 +36,7 @@ def scatter_panels(
 
 def error_histograms(errors: dict[str, np.ndarray], bins: int = 40):
     """Distributions of per-image mean absolute reconstruction error, one line per model
-    (seed 001, Fig. 6), on the same test images -> Figure."""
+    on the same test images -> Figure."""
     fig = Figure(figsize=(7, 3.8), dpi=80)
     ax = fig.add_subplot()
     top = max(float(np.percentile(e, 99.5)) for e in errors.values())

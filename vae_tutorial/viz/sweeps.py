@@ -1,5 +1,5 @@
 """Figures of the design sweeps (notebook 08): tables and images from
-:mod:`vae_tutorial.sweeps` in, matplotlib ``Figure`` out (matplotlib imported inside)."""
+:mod:`vae_tutorial.studies.sweeps` in, matplotlib ``Figure`` out (matplotlib imported inside)."""
 
 from __future__ import annotations
 
