@@ -39,7 +39,8 @@ def test_train_then_evaluate_a_checkpoint(capsys, tmp_path):
     code, out, err = run_cli(capsys, "evaluate", str(out_pt), "--k", "20", "--n", "50")
     assert code == 0, err
     r = json.loads(out)
-    assert r["data"] == "frey-faces" and r["n_test"] == 50 and r["k"] == 20
+    assert r["data"] == "frey-faces" and r["n_test"] == 50
+    assert r["log_px_estimator"] == "importance sampling, K = 20"
     assert r["test_log_px"] > r["test_elbo"]
 
 
@@ -47,7 +48,7 @@ def test_evaluate_pretrained_prints_one_json_object(capsys):
     code, out, err = run_cli(capsys, "evaluate", "mnist-z2", "--k", "10", "--n", "100")
     assert code == 0, err
     r = json.loads(out)
-    assert {"test_elbo", "test_log_px", "k", "n_test"} <= set(r)
+    assert {"test_elbo", "test_log_px", "log_px_estimator", "n_test"} <= set(r)
     assert r["test_log_px"] >= r["test_elbo"] - 1.0
 
 
@@ -58,7 +59,9 @@ def test_evaluate_pretrained_prints_one_json_object(capsys):
         (["evaluate", "no-such-model.pt"], "no-such-model.pt not found"),
         (["pretrain", "mnist-z999"], "unknown pretrained model 'mnist-z999'"),
         (["pretrain"], "name a model to pretrain"),
-        (["evaluate", "mnist-z2", "--k", "-1"], "--k must be >= 0"),
+        (["evaluate", "mnist-z2", "--k", "-1"], "--k must be >= 1"),
+        (["evaluate", "mnist-z20", "--estimator", "grid"], "needs a 2-D latent; mnist-z20 has 20"),
+        (["evaluate", "mnist-z2", "--estimator", "exact"], "invalid choice: 'exact'"),
         (["evaluate", "mnist-z2", "--n", "0"], "--n must be >= 1"),
         (["evaluate", "mnist-z2", "--n", "-5"], "--n must be >= 1"),
         (["evaluate", "mnist-z2", "--n", "20000"], "--n 20000 is more than the 10000 test"),
@@ -184,3 +187,19 @@ def test_verify_refuses_an_empty_fig2_log(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("VAE_TUTORIAL_DATA", str(copy))
     code, _, err = run_cli(capsys, "verify")
     assert code == 2 and "fig2/mnist-z3.json" in err and "Traceback" not in err
+
+
+def test_evaluate_orders_the_estimators_on_mnist_z2(capsys):
+    """ELBO <= IS <= exact grid, and AIS from the encoder lands on the grid value."""
+    r = {}
+    for est in ("elbo", "is", "grid", "ais"):
+        code, out, err = run_cli(capsys, "evaluate", "mnist-z2", "--n", "20", "--estimator", est,
+                                 "--k", "500", "--steps", "50", "--leapfrog", "5",
+                                 "--start", "encoder")  # fmt: skip
+        assert code == 0, err
+        r[est] = json.loads(out)
+    elbo = r["elbo"]["test_elbo"]
+    assert r["elbo"]["test_log_px"] is None
+    assert elbo < r["is"]["test_log_px"] < r["grid"]["test_log_px"] + 0.05
+    assert r["grid"]["log_px_estimator"].startswith("exact") and r["grid"]["grid_max_error"] < 0.01
+    assert abs(r["ais"]["test_log_px"] - r["grid"]["test_log_px"]) < 0.3

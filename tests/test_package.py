@@ -45,6 +45,7 @@ ALLOWED = {
     "viz": {"settings", "theory", "core", "studies", "viz"},
     "widgets": {"settings", "theory", "core", "datasets", "viz", "widgets"},
     "cli": {"settings", "core", "datasets", "studies", "cli"},
+    "check": {"settings", "theory", "core", "datasets", "check"},
 }
 
 

@@ -10,6 +10,7 @@ importing it is fast: torch, ipywidgets and the submodules load on first use.
 >>> ds = vt.load("mnist-binarized")               # verified, float32 tensors
 >>> model = vt.load_pretrained("mnist-z2")        # shipped VAE with a 2-D latent
 >>> model.decode(z)                               # p(x|z), a torch Distribution
+>>> vt.check.gaussian_kl(my_kl)                   # auto-checked exercises
 """
 
 from __future__ import annotations
@@ -43,14 +44,19 @@ _LAZY = {
     "data_dir": "settings",
 }
 
-__all__ = sorted(_LAZY)
+#: submodules the facade names too, imported on first access (``vt.check.gaussian_kl``)
+_SUBMODULES = ("check",)
+
+__all__ = sorted([*_LAZY, *_SUBMODULES])
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'vae_tutorial' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *_LAZY, *_SUBMODULES})
