@@ -10,7 +10,7 @@ ARGS   ?=
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-kernels unit notebooks lint clean-venv classroom bench
+.PHONY: lab test test-kernels unit notebooks lint clean-venv classroom bench site
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,3 +69,9 @@ CLASSROOM ?= notebooks/dashboards/latent_explorer.ipynb
 ## http://127.0.0.1:8866 (CLASSROOM=notebooks/06_latent_explorer.ipynb serves the full notebook)
 classroom: $(STAMP)
 	$(BIN)/voila $(CLASSROOM) --no-browser --port 8866 --Voila.ip=127.0.0.1 $(ARGS)
+
+## make site: the tutorial as a static website in build/site, from the stored notebooks (not
+## executed); the latent explorers run in the reader's browser. Publish the folder on any
+## static host; it also works opened from disk, offline.
+site: $(STAMP)
+	$(BIN)/python site/build.py build/site

@@ -1,0 +1,109 @@
+"""The browser-decoded explorer (anywidget) in a real JupyterLab: its JavaScript decoder
+agrees with torch, a slider move paints a new frame within one frame at 60 Hz, a 20 x 20
+manifold redraws within 100 ms, and nothing is sent to the kernel while a slider moves.
+Prints the measured figures (README's Performance table carries them)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from jupyter_page import IDLE_JS, accept_dialogs, run_all_cells
+
+NOTEBOOK = "browser_explorer_check.ipynb"
+ROOT_SEL = ".vae-browser-explorer"
+CELLS = [
+    "import vae_tutorial as vt\n"
+    "from vae_tutorial.core.pretrained import load_pretrained\n"
+    "from vae_tutorial.widgets.browser_explorer import BrowserExplorer\n"
+    'ds = vt.load("mnist-binarized")\n'
+    'model = load_pretrained("mnist-z2")\n'
+    "w = BrowserExplorer(model, (28, 28), ds.test, ds.test_labels.numpy(), name='mnist-z2')\n"
+    "w",
+]
+
+
+def _notebook(path):
+    nb = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
+             "execution_count": None}
+            for c in CELLS
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }  # fmt: skip
+    path.write_text(json.dumps(nb))
+
+
+def test_browser_explorer_decodes_in_javascript_within_a_frame(lab, page):
+    _notebook(lab.root / NOTEBOOK)
+    sent = []  # websocket frames the page sends (kernel messages)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    page.set_default_timeout(60_000)
+    page.goto(f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}")
+    page.wait_for_selector(".jp-NotebookPanel")
+    accept_dialogs(page, 2.0)
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    run_all_cells(page)
+    accept_dialogs(page, 1.0)
+    root = page.locator(ROOT_SEL).first
+    root.wait_for(state="attached")
+    page.wait_for_function(IDLE_JS, polling=500)
+    root.scroll_into_view_if_needed()
+
+    # 1. the JavaScript decoder against torch, on random latents
+    from vae_tutorial.core.pretrained import load_pretrained
+
+    model = load_pretrained("mnist-z2")
+    zs = torch.randn(20, 2, generator=torch.Generator().manual_seed(0)) * 1.5
+    with torch.inference_mode():
+        ref = model.decode_mean(zs).numpy()
+    js = np.array(root.evaluate("(el, zs) => zs.map((z) => el.vae.decode(z))", zs.tolist()))
+    diff = float(np.abs(js - ref).max())
+    assert diff <= 1e-4, f"JavaScript and torch decoders differ by {diff:.2e} per pixel"
+
+    # 2. dragging the first slider: time from each input event to the next painted frame
+    slider = root.locator("input.vae-latent-slider").first
+    box = slider.bounding_box()
+    x0, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    before = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    n_sent = len(sent)
+    for i in range(70):  # 70 moves across the slider, each to a new value
+        page.mouse.move(box["x"] + 4 + i * (box["width"] - 8) / 70, y)
+    page.wait_for_timeout(100)
+    during = len(sent) - n_sent
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    times = np.array(root.evaluate("(el) => el.vae.timings.slice()"))
+    after = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
+    assert len(times) >= 50, f"only {len(times)} slider moves were timed"
+    assert after != before, "the image did not change"
+    assert during == 0, f"{during} messages went to the kernel while the slider moved"
+    assert len(sent) - n_sent <= 2  # the release sends the latent back once
+    p50, p95 = np.percentile(times, [50, 95])
+
+    # 3. the manifold: 400 decodes and draws
+    root.locator("button.vae-tab", has_text="Manifold").click()
+    grid_ms = min(root.evaluate("(el) => el.vae.gridMs()") for _ in range(3))
+    print(
+        f"\nbrowser explorer (JupyterLab): JS vs torch max |diff| {diff:.1e}; slider input -> "
+        f"painted frame p50 {p50:.1f} ms, p95 {p95:.1f} ms over {len(times)} moves; "
+        f"20 x 20 manifold {grid_ms:.0f} ms; kernel messages during the drag: {during}"
+    )
+    assert p95 <= 16.7, f"slider p95 {p95:.1f} ms is over one frame at 60 Hz"
+    assert grid_ms <= 100, f"the 20 x 20 manifold took {grid_ms:.0f} ms"
+
+
+@pytest.fixture(autouse=True)
+def _show_lab_log_on_failure(request, lab):
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(f"--- JupyterLab log (last 3000 characters) ---\n{lab.log.read_text()[-3000:]}")
