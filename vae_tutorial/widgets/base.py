@@ -32,6 +32,14 @@ class View(widgets.VBox):
         """PNG bytes of the current state (subclasses)."""
         raise NotImplementedError
 
+    def describe(self) -> str:
+        """One line saying what the widget shows (its repr: what a reader of the stored
+        notebook sees on GitHub or nbviewer instead of the widget tree)."""
+        return "an interactive view"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}: {self.describe()} (interactive in Jupyter)"
+
     def render(self, change: dict | None = None) -> None:
         """Redraw now; keep the last good image and show the problem if drawing fails."""
         try:

@@ -124,6 +124,13 @@ def _widget_class():
         grid = traitlets.Bytes().tag(sync=True)
         z = traitlets.List(traitlets.Float()).tag(sync=True)
 
+        def __repr__(self) -> str:
+            s = self.spec
+            return (
+                f"BrowserExplorer: sliders over the {s.get('z_dim')}-D latent of "
+                f"{s.get('name')}, decoded in the browser (interactive in Jupyter)"
+            )
+
         @traitlets.validate("z")
         def _check_z(self, proposal):
             z = proposal["value"]

@@ -57,6 +57,10 @@ class LatentExplorer(_View):
     ``image_shape``): also show decoded - reference in red (brighter) and blue (darker).
     """
 
+    def describe(self) -> str:
+        d, z = self.model.z_dim, _fmt(self.latent)
+        return f"sliders over the {d}-D latent, decoded by the kernel; z = ({z})"
+
     def __init__(
         self,
         model: VAE,
@@ -204,6 +208,9 @@ class InterpolationExplorer(_View):
     """Test images a and b (x: (N, x_dim)) and the decoded point (1 - t) mu_a + t mu_b on the
     line between their encoder means: shows x_a | decoded | x_b."""
 
+    def describe(self) -> str:
+        return "a straight line between the encoder means of two test images, decoded"
+
     def __init__(
         self,
         model: VAE,
@@ -238,6 +245,9 @@ class InterpolationExplorer(_View):
 
 class ReconstructionBrowser(_View):
     """Browse test images x (N, x_dim): original | reconstruction E[x | z = mu(x)] | |error|."""
+
+    def describe(self) -> str:
+        return "test images beside their reconstructions and absolute errors"
 
     def __init__(
         self,

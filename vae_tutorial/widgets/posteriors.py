@@ -57,6 +57,9 @@ def _slider(desc: str, value: float, lo: float, hi: float, step: float = 0.05):
 class ConjugateExplorer1D(_Explorer):
     """Sliders over alpha, beta, the weight w of f(z) = w z and the observation x."""
 
+    def describe(self) -> str:
+        return "sliders over alpha, beta, w and x of the 1-D linear-Gaussian model, its posterior"
+
     def __init__(self, alpha: float = 1.0, beta: float = 2.0, w: float = 1.0, x: float = 1.5):
         super().__init__()
         self.alpha = _slider("alpha", alpha, 0.1, 5.0)
@@ -71,6 +74,9 @@ class ConjugateExplorer1D(_Explorer):
 
 class ConjugateExplorer2D(_Explorer):
     """Sliders over alpha, beta, the entries of W (2 x 2) and the observation x (2,)."""
+
+    def describe(self) -> str:
+        return "sliders over alpha, beta, W and x of the 2-D linear-Gaussian model, its posterior"
 
     def __init__(
         self, alpha: float = 1.0, beta: float = 2.0, W=((1.0, 0.5), (0.0, 1.0)), x=(1.0, 1.0)
@@ -94,6 +100,9 @@ class HardPosteriorExplorer(_Explorer):
     """Pick a hard model; sliders over the observation x (Gaussian-likelihood models) and the
     noise precision beta (log10) reshape the exact posterior, with the MAP and Laplace
     ellipses on top."""
+
+    def describe(self) -> str:
+        return "the exact grid posterior of a hard model with its MAP and Laplace approximation"
 
     def __init__(self, name: str = "sigmoid", x=None, log10_beta: float | None = None):
         super().__init__()

@@ -20,6 +20,9 @@ from .base import View
 class ReparamExplorer(View):
     """Sliders for mu and sigma over fixed noise: see z = mu + sigma * eps move."""
 
+    def describe(self) -> str:
+        return "sliders for mu and sigma pushing fixed noise eps through z = mu + sigma * eps"
+
     def __init__(
         self,
         mu: float = 0.0,

@@ -34,6 +34,9 @@ class LiveELBOPlot(View):
     readers without widget JavaScript).
     """
 
+    def describe(self) -> str:
+        return "the train and test ELBO against training samples evaluated, redrawn while training"
+
     def __init__(self, title: str = "training", max_fps: float | None = 2.0, log_x: bool = False):
         super().__init__()
         self.title = title
