@@ -6,6 +6,7 @@ Prints the measured figures (README's Performance table carries them)."""
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -109,3 +110,89 @@ def _show_lab_log_on_failure(request, lab):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(f"--- JupyterLab log (last 3000 characters) ---\n{lab.log.read_text()[-3000:]}")
+
+
+def _drag(root, page) -> tuple[str, str]:
+    """Drag the first latent slider across; the canvas before and after, as data URLs."""
+    before = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
+    box = root.locator("input.vae-latent-slider").first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.down()
+    for i in range(20):
+        page.mouse.move(box["x"] + box["width"] / 2 + 4 * i, y)
+    page.mouse.up()
+    return before, root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
+
+
+def test_browser_explorer_in_notebook_7(lab, page):
+    _notebook(lab.root / NOTEBOOK)
+    page.set_default_timeout(60_000)
+    page.goto(f"{lab.url}notebooks/{NOTEBOOK}?token={lab.token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    accept_dialogs(page, 2.0)
+    run_all_cells(page)
+    accept_dialogs(page, 1.0)
+    root = page.locator(ROOT_SEL).first
+    root.wait_for(state="attached")
+    page.wait_for_function(IDLE_JS, polling=500)
+    root.scroll_into_view_if_needed()
+    before, after = _drag(root, page)
+    assert after != before, "Notebook 7: the decoded image did not change"
+    slider = root.locator("input.vae-latent-slider").first
+    slider.focus()
+    value = slider.input_value()
+    page.keyboard.press("ArrowLeft")  # (the drag may have left it at its right end)
+    moved = slider.input_value() != value
+    print(f"\nNotebook 7: drag redraws; arrow key moves the focused slider: {moved}")
+    assert moved, "Notebook 7 took the arrow key for itself"
+
+
+@pytest.fixture(scope="module")
+def voila(chromium, tmp_path_factory):
+    import os
+    import secrets  # noqa: F401  (voila serves without a token here)
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    tmp = tmp_path_factory.mktemp("voila")
+    _notebook(tmp / NOTEBOOK)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tmp / "voila.log"
+    cmd = [sys.executable, "-m", "voila", str(tmp / NOTEBOOK), "--no-browser", f"--port={port}",
+           "--Voila.ip=127.0.0.1"]  # fmt: skip
+    with open(log, "w") as out:
+        env = {**os.environ, "VAE_TUTORIAL_QUICK": "1"}
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "api/status", timeout=2)  # noqa: S310
+                break
+            except Exception:
+                time.sleep(0.5)
+        yield url, log
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def test_browser_explorer_in_voila(voila, page):
+    url, log = voila
+    page.set_default_timeout(90_000)
+    page.goto(url)
+    root = page.locator(ROOT_SEL).first
+    root.wait_for(state="attached")
+    root.scroll_into_view_if_needed()
+    before, after = _drag(root, page)
+    assert after != before, "Voila: the decoded image did not change"
+    times = root.evaluate("(el) => el.vae.timings.slice()")
+    print(f"\nVoila: {len(times)} moves, p95 {np.percentile(times, 95):.1f} ms to a new frame")

@@ -123,6 +123,24 @@ function greyImage(ctx, pixels, w, h, x0 = 0, y0 = 0) {
   ctx.putImageData(img, x0, y0);
 }
 
+// Arrow, Page and Home/End keys move a focused slider here: Notebook 7 takes arrow keys for
+// its own shortcuts before a range input sees them, so the slider steps itself
+const KEY_STEPS = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 10,
+  PageDown: -10 };
+function stepByKey(e, s) {
+  const lo = parseFloat(s.min), hi = parseFloat(s.max), step = parseFloat(s.step);
+  let v = parseFloat(s.value);
+  if (e.key in KEY_STEPS) v += KEY_STEPS[e.key] * step;
+  else if (e.key === "Home") v = lo;
+  else if (e.key === "End") v = hi;
+  else return;
+  e.preventDefault();
+  e.stopImmediatePropagation();
+  s.value = Math.min(hi, Math.max(lo, v));
+  s.dispatchEvent(new Event("input", { bubbles: true }));
+  s.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
 function el_(tag, attrs = {}, parent = null) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -147,8 +165,15 @@ function render({ model, el }) {
 
   const root = el_("div", { class: "vae-browser-explorer", role: "group",
     "aria-label": `Latent explorer of ${spec.name}: decoded in the browser` }, el);
-  // JupyterLab and Notebook 7 take arrow keys for their own shortcuts: keep them here
+  // JupyterLab and Notebook 7 take arrow keys for their own shortcuts, Notebook 7 before the
+  // event reaches the page: catch keys for our sliders first, in the window's capture phase
   root.addEventListener("keydown", (e) => e.stopPropagation());
+  const onKey = (e) => {
+    if (!root.isConnected) { window.removeEventListener("keydown", onKey, true); return; }
+    if (e.target instanceof HTMLInputElement && e.target.type === "range"
+      && root.contains(e.target)) stepByKey(e, e.target);
+  };
+  window.addEventListener("keydown", onKey, true);
   const tabs = el_("div", { class: "vae-tabs", role: "tablist" }, root);
   const panes = {};
   for (const [key, title] of [["explore", "Sliders"], ["grid", "Manifold"],
