@@ -66,9 +66,14 @@ clean-venv:
 CLASSROOM ?= notebooks/dashboards/latent_explorer.ipynb
 
 ## make classroom: the latent explorer as a Voila dashboard (code hidden) on
-## http://127.0.0.1:8866 (CLASSROOM=notebooks/06_latent_explorer.ipynb serves the full notebook)
+## http://127.0.0.1:$(PORT) (default 8866; PORT=9000 for another), decoded in each student's
+## browser; kernels idle for 15 minutes are culled (CLASSROOM=notebooks/06_latent_explorer.ipynb
+## serves the full notebook)
+PORT ?= 8866
 classroom: $(STAMP)
-	$(BIN)/voila $(CLASSROOM) --no-browser --port 8866 --Voila.ip=127.0.0.1 $(ARGS)
+	$(BIN)/voila $(CLASSROOM) --no-browser --port $(PORT) --Voila.ip=127.0.0.1 \
+	    --MappingKernelManager.cull_idle_timeout=900 --MappingKernelManager.cull_interval=60 \
+	    $(ARGS)
 
 ## make site: the tutorial as a static website in build/site, from the stored notebooks (not
 ## executed); the latent explorers run in the reader's browser. Publish the folder on any

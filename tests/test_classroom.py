@@ -85,6 +85,6 @@ def test_classroom_serves_the_explorer_without_code(voila_server):
     assert "latent explorer (classroom dashboard)" in html.lower()  # the markdown title
     assert "application/vnd.jupyter.widget-view+json" in html  # the widgets were rendered
     assert "Traceback" not in html
-    for code in ("import vae_tutorial", "wx.LatentExplorer", "load_pretrained"):
+    for code in ("import vae_tutorial", "BrowserExplorer(", "load_pretrained"):
         assert code not in html, f"input code {code!r} is visible in the page"
     print(f"Voila page: {len(html)} characters in {time.monotonic() - t0:.1f} s")
