@@ -23,7 +23,9 @@ class View(widgets.VBox):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.image = widgets.Image(format="png")
+        # shown at its natural size (no stretching to the cell width: soft pixels), at most
+        # the cell's width on a narrow screen
+        self.image = widgets.Image(format="png", layout={"max_width": "100%", "height": "auto"})
         self.errors = widgets.Output()
         self.error: str | None = None  # the message on display, if any
         self.renders = 0
@@ -43,7 +45,10 @@ class View(widgets.VBox):
     def render(self, change: dict | None = None) -> None:
         """Redraw now; keep the last good image and show the problem if drawing fails."""
         try:
-            self.image.value = self.draw()
+            png = self.draw()
+            if png[:8] == b"\x89PNG\r\n\x1a\n":
+                self.image.width = str(int.from_bytes(png[16:20], "big"))
+            self.image.value = png
         except (ValueError, VAETutorialError) as e:
             self._show(f"{type(e).__name__}: {e}", None)
         except Exception as e:
