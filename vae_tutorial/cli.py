@@ -273,6 +273,21 @@ def cmd_fig2(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_beyond(args: argparse.Namespace) -> None:
+    from .studies import beyond
+
+    unknown = set(args.only or []) - set(beyond.experiments())
+    if unknown:
+        raise VAETutorialError(
+            f"unknown run {', '.join(sorted(unknown))}; available: {', '.join(beyond.experiments())}"
+        )
+    results = beyond.run(args.out, jobs=args.jobs, cluster=args.cluster, names=args.only)
+    _print_json(
+        {n: {k: r[k] for k in ("test_elbo", "rate", "distortion", "active_units")}
+         for n, r in results.items()}
+    )  # fmt: skip
+
+
 def cmd_manifest(args: argparse.Namespace) -> None:
     from .datasets.files import write_manifest
 
@@ -357,6 +372,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .datasets import svhn
     from .studies import sweeps
+
+    bb = figures.add_parser(
+        "beyond", help="notebook 09: beta-VAEs, KL annealing, free bits, IWAE (10 runs)"
+    )
+    bb.add_argument("--only", action="append", metavar="NAME", help="one run (repeatable)")
+    add_runner_arguments(bb, "data/beyond")
+    bb.set_defaults(func=cmd_beyond)
 
     sw = figures.add_parser("sweeps", help="latent size, hidden widths and training length")
     sweeps.add_arguments(sw)

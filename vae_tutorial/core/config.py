@@ -30,6 +30,7 @@ REGISTRIES = {
     "latent": "vae_tutorial.core.latents:LATENTS",
     "optimizer": "vae_tutorial.core.optimizers:OPTIMIZERS",
     "kl": "vae_tutorial.core.estimators:KL_ESTIMATORS",
+    "objective": "vae_tutorial.core.estimators:OBJECTIVES",
     "data": "vae_tutorial.datasets.registry:DATASETS",
 }
 
@@ -179,6 +180,12 @@ class ModelConfig:
         return _section(d, cls, "model")
 
 
+#: train keys added after the first shipped files: written only when not at their default,
+#: so every earlier config, log and checkpoint serialises (and hashes) exactly as before
+_LATER_TRAIN_KEYS = {"objective": "elbo", "iwae_k": 1, "beta": 1.0, "kl_warmup": 0,
+                     "free_bits": 0.0}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """How ``fit`` trains: optimizer, minibatch size M, samples L, budget and logging.
@@ -206,6 +213,11 @@ class TrainConfig:
     seed: int = 0
     threads: int | None = None
     fused: bool = False
+    objective: str = "elbo"
+    iwae_k: int = 1
+    beta: float = 1.0
+    kl_warmup: int = 0
+    free_bits: float = 0.0
 
     def __post_init__(self) -> None:
         s = "train"
@@ -223,9 +235,18 @@ class TrainConfig:
         if self.eval_test_size is not None:
             _int_in(s, "eval_test_size", self.eval_test_size, 1, 10_000_000, ", or null (all)")
         _check_name(s, "kl", self.kl)
+        _check_name(s, "objective", self.objective)
+        _int_in(s, "iwae_k", self.iwae_k, 1, 10_000)
+        _number_in(s, "beta", self.beta, 0.0, 1000.0)
+        _int_in(s, "kl_warmup", self.kl_warmup, 0, MAX_SAMPLES)
+        _number_in(s, "free_bits", self.free_bits, 0.0, 100.0)
         _int_in(s, "seed", self.seed, 0, MAX_SEED)
         if self.threads is not None:
             _int_in(s, "threads", self.threads, 1, MAX_THREADS, ", or null (torch's default)")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        return {k: v for k, v in d.items() if _LATER_TRAIN_KEYS.get(k, object()) != v}
 
 
 @dataclass(frozen=True)
@@ -260,7 +281,7 @@ class ExperimentConfig:
             "name": self.name,
             "data": self.data,
             "model": self.model.to_dict(),
-            "train": dataclasses.asdict(self.train),
+            "train": self.train.to_dict(),
         }
 
     def to_json(self) -> str:

@@ -40,6 +40,46 @@ def _monte_carlo_kl(model: VAE, params: Params, z: torch.Tensor, log_px_z: torch
 KL_ESTIMATORS = {"analytic": _analytic_kl, "monte_carlo": _monte_carlo_kl}
 
 
+def weighted_elbo(
+    model: VAE, x: torch.Tensor, n_samples: int, beta: float = 1.0, free_bits: float = 0.0
+) -> torch.Tensor:
+    """E_q[log p(x|z)] - beta * KL(q || p(z)), the KL summed over latent dimensions after each
+    dimension's batch-mean KL is floored at ``free_bits`` nats (free bits, Kingma et al.
+    2016; 0: no floor). beta = 1 and free_bits = 0 is estimator B. x: (B, D) -> (B,)."""
+    params = model.encoder_params(x)
+    latent = model.latent
+    eps = latent.noise((n_samples, *params[0].shape), params[0])
+    rec = model.decode(latent.transform(params, eps)).log_prob(x).mean(0)
+    if free_bits > 0:
+        per_dim = _kl_per_dim(model, params)  # (B, Z)
+        floor = torch.clamp(per_dim.mean(0), min=free_bits)  # (Z,)
+        kl = per_dim.sum(-1) - per_dim.mean(0).sum() + floor.sum()
+    else:
+        kl = latent.kl(params)
+    return rec - beta * kl
+
+
+def _kl_per_dim(model: VAE, params) -> torch.Tensor:
+    """KL(q || p(z)) per latent dimension (B, Z) for the Gaussian family."""
+    mu, logvar = params
+    return 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)
+
+
+def iwae_bound(model: VAE, x: torch.Tensor, k: int) -> torch.Tensor:
+    """The importance-weighted bound (Burda et al. 2016), log (1/K) sum_k p(x, z_k)/q(z_k|x)
+    with K reparameterized draws: differentiable, equal to the ELBO in expectation at K = 1,
+    tighter as K grows. x: (B, D) -> (B,)."""
+    return torch.logsumexp(log_importance_weights(model, x, k), dim=0) - math.log(k)
+
+
+#: what a training step maximises, by config name (``train.objective``); each maps
+#: (model, minibatch, train config, KL weight now) to per-datapoint values (B,)
+OBJECTIVES = {
+    "elbo": lambda m, x, c, beta: weighted_elbo(m, x, c.n_samples, beta, c.free_bits),
+    "iwae": lambda m, x, c, beta: iwae_bound(m, x, c.iwae_k),
+}
+
+
 def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, kl: str = "analytic") -> torch.Tensor:
     """SGVB estimate of the ELBO per datapoint under the encoder's q(z|x).
     x: (B, x_dim) -> (B,) nats. See :func:`elbo_of_q` for the two estimators."""

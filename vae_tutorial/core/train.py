@@ -27,7 +27,7 @@ from .atomic import output_lock
 from .checkpoints import save_checkpoint
 from .config import ExperimentConfig, TrainConfig
 from .errors import ConfigError, TrainingDivergedError
-from .estimators import elbo, evaluate
+from .estimators import OBJECTIVES, elbo, evaluate
 from .model import VAE, build_model
 from .optimizers import make_optimizer
 
@@ -216,6 +216,12 @@ def _fit(
         disable=not progress,
         desc="training",
     )
+    plain = (config.objective, config.beta, config.kl_warmup, config.free_bits) == (
+        "elbo",
+        1.0,
+        0,
+        0.0,
+    )
     model.train()
     try:
         todo = iter(points)  # sample counts still to evaluate at, increasing
@@ -228,7 +234,12 @@ def _fit(
             perm = torch.randperm(n, generator=order).to(device)
             for i in range(0, n - m + 1, m):
                 xb = torch.index_select(train_x, 0, perm[i : i + m])  # 4x faster than [ ]
-                loss = -elbo(model, xb, config.n_samples, config.kl).mean()
+                if plain:  # the paper's AEVB step: estimator A or B of the ELBO
+                    loss = -elbo(model, xb, config.n_samples, config.kl).mean()
+                else:
+                    warm = min(1.0, (samples + m) / config.kl_warmup) if config.kl_warmup else 1.0
+                    value = OBJECTIVES[config.objective](model, xb, config, config.beta * warm)
+                    loss = -value.mean()
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()

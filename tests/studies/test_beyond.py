@@ -1,0 +1,28 @@
+"""Notebook 09's study: definitions, and the active-unit count on known collapsed units."""
+
+import numpy as np
+
+from vae_tutorial.studies import beyond
+
+
+def test_active_units_counts_the_dimensions_whose_mean_varies():
+    rng = np.random.default_rng(0)
+    means = np.zeros((1000, 6))
+    means[:, :3] = rng.normal(0, 1, (1000, 3))  # three used dimensions
+    means[:, 3] = rng.normal(0, 0.05, 1000)  # variance 0.0025 < 0.01: collapsed
+    count, var = beyond.active_units(means)
+    assert count == 3 and var.shape == (6,) and var[4] == 0
+
+
+def test_the_runs_follow_the_shipped_recipe_with_one_change_each():
+    from vae_tutorial.core.pretrained import experiment
+
+    base = experiment("mnist-z20")
+    runs = beyond.experiments()
+    assert {"beta-1", "beta-4", "beta-4-warmup", "beta-4-freebits", "iwae-k50"} <= set(runs)
+    for e in runs.values():
+        assert e.model == base.model and e.train.seed == 0 and e.train.threads == 1
+    assert runs["beta-4-warmup"].train.kl_warmup == 100_000
+    assert runs["iwae-k50"].train.objective == "iwae" and runs["iwae-k50"].train.iwae_k == 50
+    keys = {t.name: t.key for t in beyond.tasks()}
+    assert len(set(keys.values())) == len(keys)  # every run has its own identity
