@@ -276,10 +276,11 @@ def cmd_fig2(args: argparse.Namespace) -> None:
 def cmd_beyond(args: argparse.Namespace) -> None:
     from .studies import beyond
 
-    unknown = set(args.only or []) - set(beyond.experiments())
+    runs = list(beyond.experiments())
+    unknown = set(args.only or []) - set(runs)
     if unknown:
         raise VAETutorialError(
-            f"unknown run {', '.join(sorted(unknown))}; available: {', '.join(beyond.experiments())}"
+            f"unknown run {', '.join(sorted(unknown))}; available: {', '.join(runs)}"
         )
     results = beyond.run(args.out, jobs=args.jobs, cluster=args.cluster, names=args.only)
     _print_json(
