@@ -59,10 +59,13 @@ def log_joint(model: VAE, x: torch.Tensor, z: torch.Tensor, chunk: int = 4096) -
     -> (B, G) float64. The decoder runs once per latent point, shared by all B datapoints."""
     x = x.to(torch.float32)
     out = torch.empty((x.shape[0], z.shape[0]), dtype=torch.float64)
+    fast = getattr(getattr(model, "likelihood", None), "pairwise_log_prob", None)
     for s in range(0, z.shape[0], chunk):
         zc = z[s : s + chunk]
-        dist = model.decode(zc.to(torch.float32)[:, None, :])  # batch (G, 1), event (D,)
-        lp = _pairwise(dist, x, zc.shape[0])
+        lp = fast(model.decoder(zc.to(torch.float32)), x) if fast else None
+        if lp is None:  # no matrix-product shortcut for this likelihood: broadcast
+            dist = model.decode(zc.to(torch.float32)[:, None, :])  # batch (G, 1), event (D,)
+            lp = _pairwise(dist, x, zc.shape[0])
         out[:, s : s + chunk] = lp + model.prior.log_prob(zc.to(torch.float32)).double()[None]
     return out
 

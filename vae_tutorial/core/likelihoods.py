@@ -46,6 +46,11 @@ class Likelihood(nn.Module):
         """The mean of p(x|z), computed without building a distribution (for images)."""
         return self.forward(out).mean
 
+    def pairwise_log_prob(self, out: torch.Tensor, x: torch.Tensor) -> torch.Tensor | None:
+        """log p(x_b | z_g) for all pairs, out (G, P * D), x (B, D) -> (B, G) float64, as
+        matrix products where the likelihood allows it; None: no shortcut (broadcast)."""
+        return None
+
 
 class BernoulliLikelihood(Likelihood):
     """Pixels in {0, 1}; the decoder outputs logits (fused, numerically stable)."""
@@ -57,6 +62,11 @@ class BernoulliLikelihood(Likelihood):
 
     def mean(self, out: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(out)
+
+    def pairwise_log_prob(self, out, x):
+        # log Bern(x | sigmoid(a)) = x a - softplus(a): one matrix product for every pair
+        a = out.double()
+        return x.double() @ a.T - F.softplus(a).sum(-1)[None]
 
 
 class GaussianLikelihood(Likelihood):
