@@ -41,10 +41,11 @@ ALLOWED = {
     "theory": {"settings", "theory"},
     "core": {"settings", "theory", "core", "datasets"},
     "datasets": {"settings", "core", "datasets"},
-    "studies": {"settings", "theory", "core", "datasets", "studies", "cli"},
+    "studies": {"settings", "theory", "core", "datasets", "studies", "cli_models"},
     "viz": {"settings", "theory", "core", "studies", "viz"},
-    "widgets": {"settings", "theory", "core", "datasets", "viz", "widgets"},
-    "cli": {"settings", "core", "datasets", "studies", "cli"},
+    "widgets": {"settings", "theory", "core", "datasets", "studies", "viz", "widgets"},
+    "cli": {"settings", "core", "datasets", "studies", "cli", "cli_models"},
+    "cli_models": {"settings", "core", "datasets", "cli_models"},
     "check": {"settings", "theory", "core", "datasets", "check"},
 }
 

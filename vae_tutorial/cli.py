@@ -10,40 +10,14 @@ after saving what can be saved. No raw traceback reaches a user.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
+from .cli_models import Interrupted, _print_json, bounded_int, cmd_evaluate, cmd_pretrain
 from .core.errors import VAETutorialError
 
 EXIT_USER_ERROR, EXIT_INTERRUPTED = 2, 130
-
-
-class Interrupted(Exception):
-    """A command was stopped by Ctrl-C after saving its work (exit status 130)."""
-
-
-def _print_json(obj: dict) -> None:
-    print(json.dumps(obj, indent=1))
-
-
-def bounded_int(name: str, lo: int = 1, hi: int | None = None):
-    """An argparse type: a whole number in [lo, hi], or a one-line usage error naming it."""
-
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be a whole number, got {text!r}"
-            ) from None
-        if v < lo or (hi is not None and v > hi):
-            top = f" and <= {hi:,}" if hi is not None else ""
-            raise argparse.ArgumentTypeError(f"{name} must be >= {lo}{top}, got {v}")
-        return v
-
-    return parse
 
 
 def cmd_train(args: argparse.Namespace) -> None:
@@ -71,150 +45,6 @@ def cmd_train(args: argparse.Namespace) -> None:
         )
     result["test_elbo"] = evaluate(model, load(exp.data).test)["elbo"]
     _print_json(result)
-
-
-def _model_and_data(name: str, data_name: str | None):
-    from .core.checkpoints import load_checkpoint
-    from .core.pretrained import experiment, load_pretrained, names, path
-    from .datasets import load
-
-    if name in names() and not name.endswith(".pt"):
-        model = load_pretrained(name)
-        data_name = data_name or experiment(name).data
-        where = str(path(name))
-    else:
-        model, meta = load_checkpoint(
-            name,
-            hint="Check the path, or train it with `python -m vae_tutorial train CONFIG.json`.",
-        )
-        data_name = data_name or (meta.get("experiment") or {}).get("data")
-        where = name
-        if data_name is None:
-            raise VAETutorialError(f"{name} does not record its dataset; pass --data NAME")
-    return model, load(data_name), where
-
-
-def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
-    """The mean log p(x) over x by the chosen estimator, its label and extra figures."""
-    import numpy as np
-
-    from .core.estimators import evaluate
-
-    if args.estimator == "elbo":
-        return None, None, {}
-    if args.estimator == "is":
-        return evaluate(model, x, k=args.k)["log_px"], f"importance sampling, K = {args.k}", {}
-    batches = [x[i : i + 200] for i in range(0, len(x), 200)]
-    if args.estimator == "grid":
-        from .core.exact import log_px_grid
-
-        if model.z_dim != 2:
-            raise VAETutorialError(
-                f"--estimator grid needs a 2-D latent; {args.name} has {model.z_dim}: use ais"
-            )
-        parts = [log_px_grid(model, xb) for xb in batches]
-        err = float(max(p.error.max() for p in parts))
-        lp = np.concatenate([p.log_px for p in parts])
-        return float(lp.mean()), "exact (grid, two resolutions agree)", {"grid_max_error": err}
-    from .core.ais import ais
-
-    parts = [
-        ais(model, xb, chains=args.chains, steps=args.steps, leapfrog=args.leapfrog,
-            start=args.start, seed=args.seed)
-        for xb in batches
-    ]  # fmt: skip
-    lp = np.concatenate([p.log_px for p in parts])
-    ess = np.concatenate([p.ess for p in parts])
-    label = f"AIS, {args.chains} chains, {args.steps} steps, from the {args.start}"
-    return float(lp.mean()), label, {"ais_median_ess": float(np.median(ess))}
-
-
-def cmd_evaluate(args: argparse.Namespace) -> None:
-    import torch
-
-    from .core.estimators import evaluate
-
-    model, ds, where = _model_and_data(args.name, args.data)
-    if args.n is not None and args.n > ds.test.shape[0]:
-        raise VAETutorialError(f"--n {args.n} is more than the {ds.test.shape[0]} test examples")
-    x = ds.test if args.n is None else ds.test[: args.n]
-    torch.manual_seed(args.seed)
-    t0 = time.perf_counter()
-    test_elbo = evaluate(model, x)["elbo"]
-    log_px, label, extra = _log_px(args, model, x)
-    _print_json(
-        {
-            "name": args.name,
-            "checkpoint": where,
-            "data": ds.name,
-            "n_test": int(x.shape[0]),
-            "test_elbo": test_elbo,
-            "test_log_px": log_px,
-            "log_px_estimator": label,
-            **extra,
-            "seed": args.seed,
-            "seconds": round(time.perf_counter() - t0, 1),
-        }
-    )
-
-
-def cmd_pretrain(args: argparse.Namespace) -> None:
-    import torch
-
-    from .core.checkpoints import load_checkpoint, read_meta, save_checkpoint
-    from .core.estimators import evaluate
-    from .core.pretrained import compare_weights, experiment, load_pretrained, path, shipped
-    from .core.train import train_experiment
-    from .datasets import load
-
-    names = shipped() if args.all else args.names
-    if not names:
-        raise VAETutorialError("name a model to pretrain, or pass --all")
-    out_dir = Path(args.out)
-    if out_dir.resolve() == path(names[0]).parent.resolve():
-        raise VAETutorialError(
-            f"--out {out_dir} is the folder of the shipped models; pretrain writes elsewhere and "
-            "compares (copy a result over the shipped file yourself, then run `manifest`)"
-        )
-    results = {}
-    for name in names:
-        exp = experiment(name)
-        p = out_dir / f"{name}.pt"
-        t0 = time.perf_counter()
-        model, history = train_experiment(exp, checkpoint=p, progress=not args.quiet)
-        seconds = time.perf_counter() - t0
-        if history.interrupted:
-            raise Interrupted(
-                f"pretraining {name} was interrupted after {history.interrupted_at:,} samples; "
-                f"the partial model is in {p} (not the shipped one, which is untouched)"
-            )
-        ds = load(exp.data)
-        torch.manual_seed(0)
-        metrics = {
-            "test_elbo": evaluate(model, ds.test)["elbo"],
-            "train_elbo": evaluate(model, ds.train)["elbo"],
-            "train_seconds": round(seconds, 1),
-            "samples": history.samples[-1],
-        }
-        hist = read_meta(p)["history"]
-        save_checkpoint(p, model, experiment=exp, history=hist, metrics=metrics)
-        row = {**metrics, "checkpoint": str(p)}
-        if name in shipped():
-            ref = load_pretrained(name)
-            cmp = compare_weights(load_checkpoint(p)[0], ref)
-            ref_elbo = read_meta(path(name))["metrics"].get("test_elbo")
-            row |= {
-                "matches_shipped": "bit for bit"
-                if cmp["bitwise"]
-                else f"to {cmp['max_abs_diff']:.1e} in the weights (another CPU kernel path rounds "
-                "differently)"
-                if cmp["max_abs_diff"] < args.tolerance
-                else "no",
-                "max_abs_weight_diff": cmp["max_abs_diff"],
-                "shipped_test_elbo": ref_elbo,
-            }
-        results[name] = row
-    _print_json(results)
 
 
 def cmd_verify(args: argparse.Namespace) -> None:

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .strict_json import parse_json
 
-#: where each kind of name is registered: the registry that builds it is the only list of
-#: allowed values (read on first validation, so importing this module stays light)
+#: where each kind of name is registered, the only list of allowed values (read on first use)
 REGISTRIES = {
     "activation": "vae_tutorial.core.networks:ACTIVATIONS",
     "architecture": "vae_tutorial.core.networks:ARCHITECTURES",
@@ -48,7 +48,7 @@ def _check_name(section: str, key: str, value: Any, kind: str | None = None) -> 
     )
 
 
-#: bounds on sizes, checked before anything is allocated (a typo must not fill the memory)
+#: bounds on sizes, checked before anything is allocated
 MAX_X_DIM = 1_000_000
 MAX_Z_DIM = 10_000
 MAX_WIDTH = 100_000
@@ -180,8 +180,7 @@ class ModelConfig:
         return _section(d, cls, "model")
 
 
-#: train keys added after the first shipped files: written only when not at their default,
-#: so every earlier config, log and checkpoint serialises (and hashes) exactly as before
+#: train keys added after the first shipped files: written only when not at their default
 _LATER_TRAIN_KEYS = {"objective": "elbo", "iwae_k": 1, "beta": 1.0, "kl_warmup": 0,
                      "free_bits": 0.0}  # fmt: skip
 
@@ -318,26 +317,6 @@ class ExperimentConfig:
             return cls.from_json(text)
         except ConfigError as e:
             raise ConfigError(f"{path}: {e}") from e
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ConfigError(f"{name} is not a number a config may hold; write a finite number")
-
-
-def _finite_float(text: str) -> float:
-    v = float(text)
-    if not math.isfinite(v):
-        raise ConfigError(f"{text} is out of range for a number; write a finite number")
-    return v
-
-
-def parse_json(text: str) -> Any:
-    """Parse config JSON, refusing NaN, Infinity and numbers that overflow to infinity
-    (Python's json accepts them; a config must not)."""
-    try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"config is not valid JSON: {e}") from e
 
 
 def _only_known(d: dict[str, Any], cls: type, section: str) -> dict[str, Any]:

@@ -180,7 +180,7 @@ def run_study(
 
 def add_runner_arguments(parser, default_out: str) -> None:
     """The runner's command-line options: --jobs, --cluster, --out."""
-    from ..cli import bounded_int
+    from ..cli_models import bounded_int
 
     parser.add_argument(
         "--jobs", type=bounded_int("--jobs", 1, 256), default=1, help="runs at once on this machine"

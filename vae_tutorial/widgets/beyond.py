@@ -1,0 +1,94 @@
+"""Notebook 09's views: the true posterior of a chosen test digit, and the posterior-collapse
+family over the KL weight beta. Thin views over :mod:`vae_tutorial.studies.true_posterior`
+and :mod:`vae_tutorial.viz.beyond`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import torch
+
+from ..core.model import VAE
+from ..studies.true_posterior import report
+from ..viz.beyond import posterior_figure, rate_distortion_figure, rate_per_dim_figure
+from ..viz.images import figure_png
+from .base import View
+
+
+class PosteriorInspector(View):
+    """Pick a test digit (among ``indices`` of x); see its exact posterior beside the encoder's
+    q and the best Gaussian, with the gaps. Each digit is computed once (about a second)."""
+
+    def describe(self) -> str:
+        return "the exact posterior of a chosen test digit beside the encoder's q(z|x)"
+
+    def __init__(self, model: VAE, x: torch.Tensor, indices: Sequence[int],
+                 image_shape=(28, 28), labels: np.ndarray | None = None):  # fmt: skip
+        super().__init__()
+        self.model, self.x, self.shape, self.labels = model, x, image_shape, labels
+        self.indices = [int(i) for i in indices]
+        self._cache: dict[int, Any] = {}
+        self.pick = widgets.SelectionSlider(
+            options=self.indices, description="test digit", continuous_update=False,
+            style={"description_width": "80px"}, layout={"width": "420px"},
+        )  # fmt: skip
+        self.pick.observe(self.render, names="value")
+        self.children = [self.pick, self.image, self.errors]
+        self.render()
+
+    def report(self, i: int):
+        if i not in self._cache:
+            self._cache[i] = report(self.model, self.x[i])
+        return self._cache[i]
+
+    def draw(self) -> bytes:
+        i = self.pick.value
+        label = "" if self.labels is None else f", digit {int(self.labels[i])}"
+        img = np.asarray(self.x[i], dtype=np.float32).reshape(self.shape)
+        return figure_png(posterior_figure(self.report(i), img, f"test image #{i}{label}"))
+
+
+class CollapseExplorer(View):
+    """A slider over the runs of notebook 09's study: where each sits on the rate-distortion
+    plane, and how its rate spreads over the 20 latent dimensions (active units)."""
+
+    def describe(self) -> str:
+        return "a slider over the KL weight beta: rate, distortion and active latent units"
+
+    def __init__(self, results: dict[str, dict[str, Any]]):
+        super().__init__()
+        self.results = {n: r for n, r in results.items() if not n.startswith("iwae")}
+        self.run = widgets.SelectionSlider(
+            options=list(self.results), description="run", continuous_update=True,
+            layout={"width": "480px"},
+        )  # fmt: skip
+        self.run.observe(self.render, names="value")
+        self.children = [self.run, self.image, self.errors]
+        self._rd: dict[str, bytes] = {}
+        self.render()
+
+    def draw(self) -> bytes:
+        name = self.run.value
+        if name not in self._rd:  # drawn once per run, then reused while the slider moves
+            a = rate_distortion_figure(self.results, highlight=name)
+            b = rate_per_dim_figure(self.results[name])
+            self._rd[name] = _stack(figure_png(a, dpi=72), figure_png(b, dpi=72))
+        return self._rd[name]
+
+
+def _stack(top: bytes, bottom: bytes) -> bytes:
+    """Two PNGs one above the other (white padding to the wider one), as one PNG."""
+    import io
+
+    from PIL import Image
+
+    a, b = Image.open(io.BytesIO(top)), Image.open(io.BytesIO(bottom))
+    out = Image.new("RGB", (max(a.width, b.width), a.height + b.height), "white")
+    out.paste(a, (0, 0))
+    out.paste(b, (0, a.height))
+    buf = io.BytesIO()
+    out.save(buf, format="png")
+    return buf.getvalue()
