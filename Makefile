@@ -17,9 +17,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,dev]"
 	touch $(STAMP)
 
-## make lab: open JupyterLab on the index notebook (ARGS=--no-browser when headless)
+## make lab: JupyterLab on the index notebook; prints the URL that opens it (ARGS=--no-browser
+## when headless). The shipped notebooks are trusted, the news pop-up is off, the port is
+## LAB_PORT (default 8888). Notebook 7 runs on the same server: /notebooks/00_index.ipynb
+LAB_PORT ?= 8888
+OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/00_index.ipynb $(ROOT_FLAG) $(ARGS)
+	@mkdir -p $(dir $(OVERRIDES))
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(OVERRIDES)
+	@$(BIN)/jupyter trust notebooks/*.ipynb > /dev/null
+	@token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))'); \
+	echo ""; \
+	echo "    The tutorial: http://127.0.0.1:$(LAB_PORT)/lab/tree/00_index.ipynb?token=$$token"; \
+	echo "    (Notebook 7:  http://127.0.0.1:$(LAB_PORT)/notebooks/00_index.ipynb?token=$$token)"; \
+	echo ""; \
+	$(BIN)/jupyter lab notebooks/00_index.ipynb --ServerApp.root_dir=notebooks \
+	    --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.port_retries=0 \
+	    --IdentityProvider.token=$$token $(ROOT_FLAG) $(ARGS)
 
 ## make test: unit tests, then every notebook executed by nbval with the quick switch
 test: $(STAMP)
