@@ -203,3 +203,58 @@ def test_evaluate_orders_the_estimators_on_mnist_z2(capsys):
     assert elbo < r["is"]["test_log_px"] < r["grid"]["test_log_px"] + 0.05
     assert r["grid"]["log_px_estimator"].startswith("exact") and r["grid"]["grid_max_error"] < 0.01
     assert abs(r["ais"]["test_log_px"] - r["grid"]["test_log_px"]) < 0.3
+
+
+def test_pretrain_never_touches_the_shipped_model_and_says_how_it_matches(
+    capsys, tmp_path, monkeypatch
+):
+    """pretrain writes to --out and compares with the shipped file: bit for bit on the same
+    kernel path, within the stated tolerance when only the last bits differ, else "no"."""
+    import shutil
+
+    import torch
+
+    from vae_tutorial.core import pretrained
+    from vae_tutorial.core.checkpoints import load_checkpoint, save_checkpoint
+    from vae_tutorial.datasets import files
+    from vae_tutorial.settings import data_dir
+
+    data = tmp_path / "data"
+    (data / "pretrained").mkdir(parents=True)
+    shutil.copy(data_dir() / "frey_faces.npz", data / "frey_faces.npz")
+    monkeypatch.setenv("VAE_TUTORIAL_DATA", str(data))
+    exp = pretrained.experiment("frey-z2")
+    short = exp.__class__.from_dict(
+        {**exp.to_dict(), "train": {**exp.to_dict()["train"], "max_samples": 1000,
+                                    "eval_every": 500}}
+    )  # fmt: skip
+    monkeypatch.setattr(pretrained, "experiment", lambda name: short)
+
+    def ship(path):  # make a file the "shipped" frey-z2 of the private data folder
+        shutil.copy(path, data / "pretrained" / "frey-z2.pt")
+        f = data / "pretrained" / "frey-z2.pt"
+        entry = files.DataFile("pretrained/frey-z2.pt", f.stat().st_size, files.file_digest(f))
+        monkeypatch.setitem(files.FILES, "pretrained/frey-z2.pt", entry)
+        monkeypatch.setattr(files, "_verified", set())
+
+    def pretrain(out, *extra):
+        code, o, err = run_cli(capsys, "pretrain", "frey-z2", "--out", str(out), "--quiet", *extra)
+        assert code == 0, err
+        return json.loads(o)["frey-z2"]
+
+    first = pretrain(tmp_path / "a")
+    ship(tmp_path / "a" / "frey-z2.pt")
+    shipped_bytes = (data / "pretrained" / "frey-z2.pt").read_bytes()
+    assert pretrain(tmp_path / "b")["matches_shipped"] == "bit for bit"
+    assert (data / "pretrained" / "frey-z2.pt").read_bytes() == shipped_bytes  # untouched
+    # the shipped weights off in the last bits, as another CPU kernel path would leave them
+    model, meta = load_checkpoint(tmp_path / "a" / "frey-z2.pt")
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(1e-6)
+    save_checkpoint(tmp_path / "c.pt", model, history=meta["history"], metrics=meta["metrics"])
+    ship(tmp_path / "c.pt")
+    near = pretrain(tmp_path / "d")
+    assert near["matches_shipped"].startswith("to 1.0e-06 in the weights")
+    assert pretrain(tmp_path / "e", "--tolerance", "1e-9")["matches_shipped"] == "no"
+    assert first["samples"] == 1000

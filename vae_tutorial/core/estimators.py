@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import torch
 
+from ..theory.gaussian import kl_diag_normal
 from .latents import Params
 from .model import VAE
 
@@ -62,7 +63,7 @@ def weighted_elbo(
 def _kl_per_dim(model: VAE, params) -> torch.Tensor:
     """KL(q || p(z)) per latent dimension (B, Z) for the Gaussian family."""
     mu, logvar = params
-    return 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)
+    return kl_diag_normal(mu[..., None], logvar[..., None])  # a sum over one element each
 
 
 def iwae_bound(model: VAE, x: torch.Tensor, k: int) -> torch.Tensor:

@@ -35,6 +35,7 @@ from ..core.latent_space import encode_means
 from ..core.model import build_model
 from ..core.train import fit
 from ..settings import data_dir, torch_threads
+from ..theory.gaussian import kl_diag_normal
 from .runner import Task, read_result, run_study
 
 FORMAT = 1
@@ -96,7 +97,7 @@ def rate_distortion(model, x: torch.Tensor, batch: int = 1000) -> dict[str, Any]
     for i in range(0, len(x), batch):
         xb = x[i : i + batch]
         mu, logvar = model.encoder_params(xb)
-        kl = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)  # (B, Z)
+        kl = kl_diag_normal(mu[..., None], logvar[..., None])  # per dimension, (B, Z)
         z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
         dist -= float(model.decode(z).log_prob(xb).sum())
         rate += float(kl.sum())
