@@ -19,8 +19,9 @@ from .base import View
 
 
 class PosteriorInspector(View):
-    """Pick a test digit (among ``indices`` of x); see its exact posterior beside the encoder's
-    q and the best Gaussian, with the gaps. Each digit is computed once (about a second)."""
+    """Pick any test digit (a slider over x, or one of the ``indices`` worth a look); see its
+    exact posterior beside the encoder's q and the best Gaussian, with the gaps. Each digit
+    is computed once (about a second)."""
 
     def describe(self) -> str:
         return "the exact posterior of a chosen test digit beside the encoder's q(z|x)"
@@ -31,13 +32,23 @@ class PosteriorInspector(View):
         self.model, self.x, self.shape, self.labels = model, x, image_shape, labels
         self.indices = [int(i) for i in indices]
         self._cache: dict[int, Any] = {}
-        self.pick = widgets.SelectionSlider(
-            options=self.indices, description="test digit", continuous_update=False,
-            style={"description_width": "80px"}, layout={"width": "420px"},
+        self.index = widgets.IntSlider(
+            self.indices[0], min=0, max=len(x) - 1, description="test digit",
+            continuous_update=False, style={"description_width": "80px"},
+            layout={"width": "520px"},
         )  # fmt: skip
-        self.pick.observe(self.render, names="value")
-        self.children = [self.pick, self.image, self.errors]
+        self.pick = widgets.Dropdown(
+            options=[("worth a look...", None), *[(f"#{i}", i) for i in self.indices]],
+            description="", layout={"width": "160px"},
+        )  # fmt: skip
+        self.pick.observe(self._picked, names="value")
+        self.index.observe(self.render, names="value")
+        self.children = [widgets.HBox([self.index, self.pick]), self.image, self.errors]
         self.render()
+
+    def _picked(self, change: dict) -> None:
+        if change["new"] is not None:
+            self.index.value = change["new"]
 
     def report(self, i: int):
         if i not in self._cache:
@@ -45,7 +56,7 @@ class PosteriorInspector(View):
         return self._cache[i]
 
     def draw(self) -> bytes:
-        i = self.pick.value
+        i = self.index.value
         label = "" if self.labels is None else f", digit {int(self.labels[i])}"
         img = np.asarray(self.x[i], dtype=np.float32).reshape(self.shape)
         return figure_png(posterior_figure(self.report(i), img, f"test image #{i}{label}"))
