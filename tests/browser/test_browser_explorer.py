@@ -205,38 +205,14 @@ def test_classroom_first_slider_appears_quickly(classroom, page):
 @pytest.fixture(scope="module")
 def voila(chromium, tmp_path_factory):
     import os
-    import secrets  # noqa: F401  (voila serves without a token here)
     import signal
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
 
     tmp = tmp_path_factory.mktemp("voila")
     _notebook(tmp / NOTEBOOK)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp / "voila.log"
-    cmd = [sys.executable, "-m", "voila", str(tmp / NOTEBOOK), "--no-browser", f"--port={port}",
-           "--Voila.ip=127.0.0.1"]  # fmt: skip
-    with open(log, "w") as out:
-        env = {**os.environ, "VAE_TUTORIAL_QUICK": "1"}
-        proc = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "api/status", timeout=2)  # noqa: S310
-                break
-            except Exception:
-                time.sleep(0.5)
-        yield url, log
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=20)
+    url, proc, log = _serve_voila(tmp / NOTEBOOK, tmp)
+    yield url, log
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
 
 
 def test_browser_explorer_in_voila(voila, page):
