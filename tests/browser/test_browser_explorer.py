@@ -41,21 +41,27 @@ def _notebook(path):
     path.write_text(json.dumps(nb))
 
 
-def test_browser_explorer_decodes_in_javascript_within_a_frame(lab, page):
-    _notebook(lab.root / NOTEBOOK)
-    sent = []  # websocket frames the page sends (kernel messages)
-    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+def _open_and_run(page, url: str):
+    """Open the check notebook at ``url`` (JupyterLab or Notebook 7), Run All, wait until the
+    kernel is idle; returns the explorer's root element, scrolled into view."""
     page.set_default_timeout(60_000)
-    page.goto(f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}")
-    page.wait_for_selector(".jp-NotebookPanel")
-    accept_dialogs(page, 2.0)
+    page.goto(url)
     page.wait_for_selector(".jp-Notebook .jp-Cell")
+    accept_dialogs(page, 2.0)
     run_all_cells(page)
     accept_dialogs(page, 1.0)
     root = page.locator(ROOT_SEL).first
     root.wait_for(state="attached")
     page.wait_for_function(IDLE_JS, polling=500)
     root.scroll_into_view_if_needed()
+    return root
+
+
+def test_browser_explorer_decodes_in_javascript_within_a_frame(lab, page):
+    _notebook(lab.root / NOTEBOOK)
+    sent = []  # websocket frames the page sends (kernel messages)
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    root = _open_and_run(page, f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}")
 
     # 1. the JavaScript decoder against torch, on random latents
     from vae_tutorial.core.pretrained import load_pretrained
@@ -127,16 +133,7 @@ def _drag(root, page) -> tuple[str, str]:
 
 def test_browser_explorer_in_notebook_7(lab, page):
     _notebook(lab.root / NOTEBOOK)
-    page.set_default_timeout(60_000)
-    page.goto(f"{lab.url}notebooks/{NOTEBOOK}?token={lab.token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell")
-    accept_dialogs(page, 2.0)
-    run_all_cells(page)
-    accept_dialogs(page, 1.0)
-    root = page.locator(ROOT_SEL).first
-    root.wait_for(state="attached")
-    page.wait_for_function(IDLE_JS, polling=500)
-    root.scroll_into_view_if_needed()
+    root = _open_and_run(page, f"{lab.url}notebooks/{NOTEBOOK}?token={lab.token}")
     before, after = _drag(root, page)
     assert after != before, "Notebook 7: the decoded image did not change"
     slider = root.locator("input.vae-latent-slider").first

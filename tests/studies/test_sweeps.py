@@ -71,7 +71,6 @@ def tiny(tmp_path_factory):
     out = tmp_path_factory.mktemp("sweeps")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(sd, "EVAL_SIZE", 1000)
-        mp.setattr(sw, "EVAL_SIZE", 1000)
         results = sw.run_sweeps(TINY, out, budget_scale=SCALE, progress=False)
     return out, results
 
@@ -107,7 +106,6 @@ def test_tiny_sweep_writes_results_that_load_back(tiny):
 def test_finished_runs_are_skipped_and_other_budgets_refused(tiny, monkeypatch):
     out, results = tiny
     monkeypatch.setattr(sd, "EVAL_SIZE", 1000)  # the settings the fixture trained with
-    monkeypatch.setattr(sw, "EVAL_SIZE", 1000)
     monkeypatch.setattr(sw, "train_run", lambda **k: pytest.fail("retrained"))
     again = sw.run_sweeps(TINY[:1], out, budget_scale=SCALE, progress=False)
     assert again["latent-k2-s0"]["final"] == results["latent-k2-s0"]["final"]

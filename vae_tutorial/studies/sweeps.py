@@ -27,11 +27,11 @@ from ..core.latent_space import decode_images, reconstruct
 from ..core.model import VAE, build_model
 from ..core.train import History, fit
 from ..settings import torch_threads
+from . import sweep_design
 from .runner import Task, add_runner_arguments, run_study
 from .sweep_design import (
     BUDGETS,
     DATA,
-    EVAL_SIZE,
     TRAIN_STRIDE,
     _cost,
     default_dir,
@@ -93,7 +93,8 @@ def train_run(
         "experiment": exp.to_dict(),
         "budget_samples": exp.train.max_samples,
         "eval_protocol": {
-            "history": f"ELBO (estimator B, L = 1) on evenly spaced {EVAL_SIZE:,}-digit train "
+            "history": f"ELBO (estimator B, L = 1) on evenly spaced "
+            f"{exp.train.eval_train_size:,}-digit train "
             "and test subsets, in the run's random stream",
             "final": f"all {final['n_test']:,} test digits and every {TRAIN_STRIDE}th training "
             "digit, L = 1, torch seed 0",
@@ -227,7 +228,8 @@ def tables(results: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, Any]]
         if recs[0]["sweep"] == "length":  # the curve: ELBO on the subsets at each count
             for s in sorted(set.intersection(*(set(r["history"]["samples"]) for r in recs))):
                 at = [r["history"]["samples"].index(s) for r in recs]
-                row = {**base, "samples": s, "eval": f"subsets ({EVAL_SIZE:,} digits)"}
+                size = sweep_design.EVAL_SIZE  # read when called: the design owns it
+                row = {**base, "samples": s, "eval": f"subsets ({size:,} digits)"}
                 for key in ("test_elbo", "train_elbo"):
                     row |= _stats(
                         [r["history"][key][i] for r, i in zip(recs, at, strict=True)], key
