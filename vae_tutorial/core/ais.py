@@ -138,6 +138,14 @@ def _prior_draw(model: VAE, chains: int, b: int, gen: torch.Generator) -> torch.
     return model.latent.prior_ppf(u).float()
 
 
+def hmc_move(model: VAE, x, z, base, eps, leapfrog: int, gen: torch.Generator, beta: float = 1.0):
+    """One HMC move of each chain z (K, B, Z) towards f_0^(1 - beta) p(x, z)^beta (beta = 1: the
+    true posterior p(z|x)), step sizes ``eps`` (K, B, 1): returns (new z, accepted (K, B)).
+    The model's weights must not require gradients (only z's gradient is taken)."""
+    z, _, acc = _hmc(model, x, z, _terms(model, x, z, base), beta, eps, leapfrog, gen, base)
+    return z.detach(), acc
+
+
 def _hmc(model, x, z, state, beta, eps, leapfrog, gen, base):
     """One HMC move per chain, with its own step size, targeting f_0(z)^(1 - beta)
     f_T(z)^beta. ``state``: _terms at z. Returns the new z, its state, which chains accepted."""

@@ -31,6 +31,7 @@ REGISTRIES = {
     "optimizer": "vae_tutorial.core.optimizers:OPTIMIZERS",
     "kl": "vae_tutorial.core.estimators:KL_ESTIMATORS",
     "objective": "vae_tutorial.core.estimators:OBJECTIVES",
+    "algorithm": "vae_tutorial.core.algorithms:ALGORITHMS",
     "data": "vae_tutorial.datasets.registry:DATASETS",
 }
 
@@ -182,7 +183,7 @@ class ModelConfig:
 
 #: train keys added after the first shipped files: written only when not at their default
 _LATER_TRAIN_KEYS = {"objective": "elbo", "iwae_k": 1, "beta": 1.0, "kl_warmup": 0,
-                     "free_bits": 0.0}  # fmt: skip
+                     "free_bits": 0.0, "algorithm": "aevb", "init_std": None}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,9 @@ class TrainConfig:
     training (None: torch's default); CPU results are bit-reproducible for a fixed count.
     ``fused`` uses PyTorch's fused optimizer kernel: about 12% faster training for the
     784-500-20 model, but not bit-identical to the default update (so off by default).
+    ``algorithm``: ``aevb`` (the paper's), ``wake_sleep`` or ``mcem`` (its baselines, see
+    :mod:`~vae_tutorial.core.algorithms`); ``init_std``: initial weights from
+    N(0, init_std^2) (the paper: 0.01; None: PyTorch's default).
     """
 
     optimizer: str = "adam"
@@ -217,9 +221,14 @@ class TrainConfig:
     beta: float = 1.0
     kl_warmup: int = 0
     free_bits: float = 0.0
+    algorithm: str = "aevb"
+    init_std: float | None = None
 
     def __post_init__(self) -> None:
         s = "train"
+        _check_name(s, "algorithm", self.algorithm)
+        if self.init_std is not None:
+            _number_in(s, "init_std", self.init_std, 0.0, 10.0, open_lo=True)
         _check(isinstance(self.fused, bool), s, "fused", self.fused, "true or false")
         _check_name(s, "optimizer", self.optimizer)
         _number_in(s, "lr", self.lr, 0.0, 10.0, open_lo=True)

@@ -23,6 +23,8 @@ from tqdm.auto import tqdm
 
 from ..datasets import Dataset
 from ..settings import torch_threads
+from .algorithms import init_normal_, new_state
+from .algorithms import step as algorithm_step
 from .atomic import output_lock
 from .checkpoints import save_checkpoint
 from .config import ExperimentConfig, TrainConfig
@@ -104,7 +106,8 @@ def fit(
     at the first minibatch boundary at or after each sample count in ``eval_at`` (e.g.
     log-spaced points for a log-axis plot). ``checkpoint``: where to write the weights
     (and the JSON beside them) at every evaluation. ``callback(history)`` runs after every
-    evaluation (live plots).
+    evaluation (live plots). ``config.algorithm`` picks AEVB or a baseline (wake-sleep,
+    MCEM); ``config.init_std`` re-initializes every weight from N(0, init_std^2) first.
     """
     train_x, test_x = _split_data(data)
     if train_x.ndim != 2 or train_x.shape[1] != model.x_dim:
@@ -161,8 +164,12 @@ def _fit(
     eval_train = _subset(train_x, config.eval_train_size)
     eval_test = None if test_x is None else _subset(test_x, config.eval_test_size).to(device)
 
+    if config.init_std is not None:
+        init_normal_(model, config.init_std, config.seed)
     torch.manual_seed(config.seed)
     order = torch.Generator().manual_seed(config.seed)
+    gen = torch.Generator().manual_seed(config.seed + 1)  # the baselines' own draws (HMC)
+    state = new_state(config.algorithm, model, train_x.shape[0], gen)
     optimizer = make_optimizer(model.parameters(), config)
     history = History()
     start = time.perf_counter()
@@ -233,16 +240,20 @@ def _fit(
         while samples < config.max_samples:
             perm = torch.randperm(n, generator=order).to(device)
             for i in range(0, n - m + 1, m):
-                xb = torch.index_select(train_x, 0, perm[i : i + m])  # 4x faster than [ ]
-                if plain:  # the paper's AEVB step: estimator A or B of the ELBO
+                idx = perm[i : i + m]
+                xb = torch.index_select(train_x, 0, idx)  # 4x faster than [ ]
+                if config.algorithm != "aevb":  # a baseline steps its own weights
+                    loss = -algorithm_step(model, xb, idx, optimizer, config, state, gen)
+                elif plain:  # the paper's AEVB step: estimator A or B of the ELBO
                     loss = -elbo(model, xb, config.n_samples, config.kl).mean()
                 else:
                     warm = min(1.0, (samples + m) / config.kl_warmup) if config.kl_warmup else 1.0
                     value = OBJECTIVES[config.objective](model, xb, config, config.beta * warm)
                     loss = -value.mean()
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
+                if config.algorithm == "aevb":
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    optimizer.step()
                 if config.lr_halflife is not None:
                     for group in optimizer.param_groups:
                         group["lr"] = config.lr * 0.5 ** ((samples + m) / config.lr_halflife)
