@@ -119,15 +119,123 @@ def replace_widgets(nb: dict, page: str) -> int:
     return n
 
 
+IMAGES = ("image/png", "image/jpeg")
+PLACEHOLDER = "No description has been provided for this image"  # nbconvert's, when alt is missing
+
+
+def plain(text: str) -> str:
+    """Markdown with LaTeX -> plain words, for alt text ("$\\mathbf z$" -> "z")."""
+    text = re.sub(r"\\(mathbf|mathrm|boldsymbol|text|operatorname)\s*", "", text)
+    text = re.sub(r"\\([A-Za-z]+)\s*", r"\1 ", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [link](url) -> link
+    text = re.sub(r"[$`*{}<>]|\\", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def code_title(source: str) -> str | None:
+    """The figure's title as the cell's code spells it (suptitle first), or None; f-string
+    fields show their names ("{name}" -> "name"), longer expressions drop the title."""
+    for pattern in (
+        r"suptitle\(\s*(f?)([\"'])(.+?)\2",
+        r"(?:set_title\(|title=)\s*(f?)([\"'])(.+?)\2",
+    ):
+        for is_f, _, title in re.findall(pattern, source):
+            if is_f:
+                title = re.sub(r"\{([A-Za-z_]\w*)\}", r"\1", title)
+                if "{" in title:
+                    continue
+            return plain(title.replace("\\n", " "))
+    return None
+
+
+def figure_docs() -> dict[str, str]:
+    """Function name -> the first paragraph of its docstring, in plain words, for every figure
+    function of ``vae_tutorial.viz`` (named ``*_figure``, or returning a Figure)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    sys.path.insert(0, str(ROOT))
+    import vae_tutorial.viz as viz
+
+    docs = {}
+    for info in pkgutil.iter_modules(viz.__path__):
+        module = importlib.import_module(f"vae_tutorial.viz.{info.name}")
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            doc = inspect.getdoc(fn) or ""
+            returns = str(fn.__annotations__.get("return", "")) + doc.split("\n\n")[0]
+            if (
+                fn.__module__ == module.__name__
+                and doc
+                and name not in ("show_image",)
+                and (name.endswith("_figure") or "Figure" in returns)
+            ):
+                text = plain(re.sub(r":\w+:", "", doc.split("\n\n")[0]))
+                text = re.sub(r"\s*(-+>|Returns a) Figure\b", "", text).replace(" .", ".")
+                docs[name] = text if len(text) <= 300 else text[:300].rsplit(". ", 1)[0] + "."
+    return docs
+
+
+def add_alt_text(nb: dict, docs: dict[str, str]) -> int:
+    """Give every image output alt text, so nbconvert writes ``<img alt=...>``: the output's
+    own ``metadata[mime]["alt"]`` if a notebook set one, else the figure's title in the cell's
+    code, else the docstring of the figure function the cell calls (``docs``), else (a
+    widget's initial state, drawn in the widget's cell or the next) the widget's one-line
+    description, else the first sentence of the markdown before it; then the section's
+    heading. Returns the number of images."""
+    heading, caption, widget, widget_cell, n = title_of(nb), "", None, -2, 0
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"])
+            found = re.findall(r"^#+\s+(.+)$", source, re.M)
+            heading = plain(found[-1]) if found else heading
+            body = plain(re.sub(r"^#+.*$", "", source, flags=re.M))
+            caption = re.split(r"(?<=[.:;!?])\s", body, maxsplit=1)[0][:200] if body else caption
+            continue
+        outputs = cell.get("outputs", [])
+        for out in outputs:
+            if WIDGET in out.get("data", {}):
+                text = out["data"].get("text/plain", "an interactive widget")
+                text = re.sub(r"\s*\(interactive in Jupyter\)$|\s*\(i[^()]*$", "", text)
+                widget, widget_cell = text, i  # (a stored repr may be cut short)
+        images = [o for o in outputs if any(m in o.get("data", {}) for m in IMAGES)]
+        source = "".join(cell["source"])
+        title = code_title(source)
+        calls = [docs[name] for name in re.findall(r"(\w+)\(", source) if name in docs]
+        for k, out in enumerate(images):
+            mime = next(m for m in IMAGES if m in out["data"])
+            meta = out.get("metadata", {})
+            alt = meta.get(mime, {}).get("alt") or meta.get("alt")
+            if not alt:
+                if title:
+                    alt = title
+                elif calls:
+                    alt = calls[-1]
+                elif widget and i - widget_cell <= 1:
+                    alt = f"The widget's initial state: {widget}"
+                else:
+                    alt = f"Figure: {caption}" if caption else "Figure"
+                alt += f" ({k + 1} of {len(images)})" if len(images) > 1 else ""
+                alt = alt.rstrip(" .:;,") + f". Section: {heading}"
+            src = f"data:{mime};base64,{''.join(out['data'][mime]).strip()}"
+            tag = f'<img src="{src}" alt="{html.escape(alt, quote=True)}">'
+            out["data"] = {"text/html": f'<div class="jp-RenderedImage">{tag}</div>'}
+            n += 1
+    return n
+
+
 def alt_text(body: str, page_title: str) -> str:
+    """Any ``<img>`` still without alt text (a markdown image without it) or with nbconvert's
+    placeholder gets "figure N of the page"."""
     count = [0]
 
     def add(m: re.Match) -> str:
         tag = m.group(0)
-        if " alt=" in tag:
+        if re.search(r'\salt="[^"]', tag) and PLACEHOLDER not in tag:
             return tag
         count[0] += 1
         alt = html.escape(f"figure {count[0]} of {page_title}", quote=True)
+        tag = re.sub(r'\salt="[^"]*"', "", tag)
         return tag.replace("<img", f'<img alt="{alt}"', 1)
 
     return re.sub(r"<img\b[^>]*>", add, body)
@@ -140,11 +248,12 @@ def strip_remote(body: str) -> str:
     return re.sub(r"<script[^>]*>[^<]*MathJax[^<]*</script>", "", body, flags=re.S)
 
 
-def convert(path: Path, pages, out: Path) -> None:
+def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(path, as_version=4)
+    add_alt_text(nb, docs)  # first: a widget's description names the snapshot after it
     replace_widgets(nb, path.stem)
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb)
@@ -205,8 +314,9 @@ def build(out: Path, cache: Path) -> dict:
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     pages = [(f"{p.stem}.html", title_of(nbformat.read(p, as_version=4))) for p in paths]
     pages += [(f"explorer-{m}.html", f"Explorer {m}") for m in EXPLORERS]
+    docs = figure_docs()
     for p in paths:
-        convert(p, pages, out)
+        convert(p, pages, out, docs)
     for name in EXPLORERS:
         explorer_page(name, pages, out)
     items = "".join(f'<li><a href="{h}">{html.escape(t)}</a></li>' for h, t in pages)

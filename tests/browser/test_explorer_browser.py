@@ -1,5 +1,6 @@
 """Notebook 06 in a real JupyterLab and a real browser: run all cells, drag the first latent
-slider, and check that the decoded image changes and is not blank.
+slider, and check that the decoded image changes and is not blank, and that the sliders and
+the image have accessible names.
 
 Runs on a temporary copy of the notebooks (see conftest.py), with the quick switch on.
 """
@@ -46,6 +47,11 @@ def test_dragging_a_latent_slider_redraws_the_digit(lab, page):
     page.wait_for_function(
         "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle()
     )
+    # accessible names (ipywidgets 8.1.9 leaves slider handles nameless and images without
+    # alt text: base.View's AriaNames names them)
+    assert explorer.get_by_role("slider", name="latent coordinate z1").count() == 1
+    assert explorer.get_by_role("slider", name="test image").count() == 1
+    assert explorer.get_by_role("img", name="sliders over the 2-D latent").count() == 1
     src_before = image.get_attribute("src")
     bytes_before = image.evaluate(IMG_BYTES_JS)
     assert png_pixels(bytes_before).std() > 0, "the initial digit is blank"

@@ -1,6 +1,7 @@
 """The static website (`make site`): built from the stored notebooks, served on 127.0.0.1 and
-opened from disk; maths renders, the explorer's slider moves the image, the console stays
-clean, and no request leaves the machine."""
+opened from disk; maths renders, every image has alt text, the explorer's slider moves the
+image and its manifold decodes in WebAssembly, the console stays clean, and no request leaves
+the machine."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ def site(tmp_path_factory):
     if r.returncode and "npm" in r.stderr and not (cache / "katex").exists():
         pytest.skip(f"the site build needs the npm registry once for KaTeX: {r.stderr[-300:]}")
     assert r.returncode == 0, r.stderr[-3000:]
+    assert "Alternative text is missing" not in r.stderr, r.stderr[-3000:]
     return out
 
 
@@ -66,6 +68,20 @@ def test_the_site_lists_every_notebook_and_explorer(site):
     assert "explorer-mnist-z2.html" in page06
 
 
+def test_every_image_has_alt_text(site):
+    import re
+
+    images = 0
+    for path in sorted(site.glob("*.html")):
+        for tag in re.findall(r"<img\b[^>]*>", path.read_text()):
+            images += 1
+            alt = re.search(r'\salt="([^"]*)"', tag)
+            assert alt and alt.group(1).strip(), f"{path.name}: an image without alt text"
+            assert "No description has been provided" not in alt.group(1), path.name
+    assert images >= 50  # the stored notebooks' figures
+    print(f"\nstatic site: {images} images, each with alt text")
+
+
 def test_explorer_page_moves_offline(served, page):
     errors, urls = _watch(page)
     page.goto(f"{served}explorer-mnist-z2.html")
@@ -84,10 +100,16 @@ def test_explorer_page_moves_offline(served, page):
     assert after != before, "the decoded image did not change"
     times = root.evaluate("(el) => el.vae.timings.slice()")
     assert len(times) >= 10
+    root.locator("button.vae-tab", has_text="Manifold").click()
+    grid_ms = root.evaluate("(el) => el.vae.gridMs()")
+    assert root.evaluate("(el) => el.vae.backend") == "wasm-simd"
     assert not errors, errors
     remote = [u for u in urls if not _local(u)]
     assert not remote, f"requests left 127.0.0.1: {remote}"
-    print(f"\nstatic site explorer: {len(times)} moves, max {max(times):.1f} ms to a new frame")
+    print(
+        f"\nstatic site explorer: {len(times)} moves, max {max(times):.1f} ms to a new frame; "
+        f"manifold (wasm-simd) {grid_ms:.0f} ms"
+    )
 
 
 def test_notebook_page_renders_maths_without_the_network(served, page):
@@ -102,7 +124,11 @@ def test_notebook_page_renders_maths_without_the_network(served, page):
 def test_opened_from_a_folder_on_disk(site, page):
     errors, urls = _watch(page)
     page.goto((site / "explorer-frey-z2.html").as_uri())
-    page.locator(".vae-browser-explorer").wait_for()
+    root = page.locator(".vae-browser-explorer")
+    root.wait_for()
+    root.locator("button.vae-tab", has_text="Manifold").click()  # WebAssembly from file://
+    assert root.evaluate("(el) => el.vae.backend") == "wasm-simd"
+    assert root.evaluate("(el) => el.vae.gridMs()") > 0
     page.goto((site / "01_conjugate_posteriors.html").as_uri())
     page.wait_for_selector(".katex", timeout=15_000)
     assert not errors, errors

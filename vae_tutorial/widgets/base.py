@@ -7,6 +7,11 @@ the PNG bytes for the current state. :meth:`View.render` calls it: on success th
 replaced and any old error cleared; on failure the last good image stays and the error is
 shown below it: one line for a bad input (``ValueError`` or a package error), the traceback
 for anything unexpected (a bug to report).
+
+Accessibility: every view carries an invisible :class:`~.aria.AriaNames` as its last child,
+which names the view's slider handles for screen readers (ipywidgets 8.1.9 leaves them
+nameless); give a slider a ``tooltip`` for a name longer than its description. The image's
+alt text is the view's one-line :meth:`View.describe`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import traceback
 import ipywidgets as widgets
 
 from ..core.errors import VAETutorialError
+from .aria import AriaNames
 
 
 class View(widgets.VBox):
@@ -29,6 +35,14 @@ class View(widgets.VBox):
         self.errors = widgets.Output()
         self.error: str | None = None  # the message on display, if any
         self.renders = 0
+        self.image.add_class("vae-view-image")
+        self.aria = AriaNames()
+        self.add_class("vae-view")
+        self.observe(self._keep_aria_last, names="children")
+
+    def _keep_aria_last(self, change: dict) -> None:
+        if self.aria not in change["new"]:
+            self.children = (*change["new"], self.aria)
 
     def draw(self) -> bytes:
         """PNG bytes of the current state (subclasses)."""
@@ -49,6 +63,7 @@ class View(widgets.VBox):
             if png[:8] == b"\x89PNG\r\n\x1a\n":
                 self.image.width = str(int.from_bytes(png[16:20], "big"))
             self.image.value = png
+            self.aria.alts = {**self.aria.alts, "vae-view-image": self.describe()}
         except (ValueError, VAETutorialError) as e:
             self._show(f"{type(e).__name__}: {e}", None)
         except Exception as e:

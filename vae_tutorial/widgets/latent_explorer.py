@@ -37,6 +37,10 @@ def on_step(value: float, slider: widgets.FloatSlider) -> float:
     return round(slider.min + steps * slider.step, 10)
 
 
+def _latent_name(i: int) -> str:  # as the browser explorer names its sliders
+    return f"latent coordinate z{i + 1} (prior standard deviations)"
+
+
 def _fmt(z: np.ndarray) -> str:
     return ", ".join(f"{v:.2f}" for v in z[:4]) + (", ..." if len(z) > 4 else "")
 
@@ -82,7 +86,11 @@ class LatentExplorer(_View):
         width = widgets.Layout(width="230px" if d > 2 else "320px")
         style = {"description_width": "30px"}
         kw = dict(min=-limit, max=limit, step=0.05, style=style, layout=width)
-        self.sliders = [widgets.FloatSlider(0.0, description=f"z{i + 1}", **kw) for i in range(d)]
+        # the tooltip names the slider for screen readers (base.View: AriaNames)
+        self.sliders = [
+            widgets.FloatSlider(0.0, description=f"z{i + 1}", tooltip=_latent_name(i), **kw)
+            for i in range(d)
+        ]
         self.z1_box = widgets.FloatText(description="z1", layout={"width": "150px"})
         self.z2_box = widgets.FloatText(description="z2", layout={"width": "150px"})
         self.info = widgets.HTML()
@@ -93,11 +101,16 @@ class LatentExplorer(_View):
             self._scatter_pixels, ax = figure_pixels(fig), fig.axes[0]
             self._to_pixel = lambda z: ax.transData.transform(np.asarray(z)[None])[0]
             self.scatter = widgets.Image(format="png")
+            self.scatter.add_class("vae-scatter-image")
+            self.aria.alts = {"vae-scatter-image": "encoder means of test images; a cross marks z"}
             panels.append(self.scatter)
         self.picker: widgets.IntSlider | None = None
         if self.points is not None:
             n = len(self.points) - 1
-            self.picker = widgets.IntSlider(0, min=0, max=n, description="test image")
+            self.picker = widgets.IntSlider(
+                0, min=0, max=n, description="test image",
+                tooltip="test image: moves the sliders to its encoder mean",
+            )  # fmt: skip
             controls.append(self.picker)
             self.picker.observe(self._pick, names="value")
         columns = f"repeat({min(d, 4)}, {width.width})"
@@ -226,7 +239,10 @@ class InterpolationExplorer(_View):
         self.x, n = x, len(x) - 1
         self.index_a = widgets.BoundedIntText(a, min=0, max=n, description="image a")
         self.index_b = widgets.BoundedIntText(b, min=0, max=n, description="image b")
-        self.t = widgets.FloatSlider(t, min=0.0, max=1.0, step=0.02, description="t")
+        self.t = widgets.FloatSlider(
+            t, min=0.0, max=1.0, step=0.02, description="t",
+            tooltip="t: position on the line from image a (0) to image b (1)",
+        )  # fmt: skip
         self.children = [widgets.HBox([self.index_a, self.index_b]), self.t, self.image]
         self.children += (self.errors,)
         for control in (self.index_a, self.index_b, self.t):
@@ -261,7 +277,9 @@ class ReconstructionBrowser(_View):
     ):
         super().__init__(model, image_shape, scale)
         self.x, self.labels = x, labels
-        self.index = widgets.IntSlider(index, min=0, max=len(x) - 1, description="test image")
+        self.index = widgets.IntSlider(
+            index, min=0, max=len(x) - 1, description="test image", tooltip="test image number"
+        )
         self.info = widgets.HTML()
         self.children = [self.index, self.image, self.info, self.errors]
         self.index.observe(self.render, names="value")
