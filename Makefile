@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 ## make lab: JupyterLab on the index notebook; prints the URL that opens it (ARGS=--no-browser
 ## when headless). The shipped notebooks are trusted, the news pop-up is off, the port is
 ## LAB_PORT (default 8888). Notebook 7 runs on the same server: /notebooks/00_index.ipynb
+## Kernels get CurveZMQ keys (encrypted connections: no "running over TCP without encryption").
 LAB_PORT ?= 8888
 OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 lab: $(STAMP)
@@ -33,7 +34,8 @@ lab: $(STAMP)
 	echo ""; \
 	$(BIN)/jupyter lab notebooks/00_index.ipynb --ServerApp.root_dir=notebooks \
 	    --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.port_retries=0 \
-	    --IdentityProvider.token=$$token $(ROOT_FLAG) $(ARGS)
+	    --IdentityProvider.token=$$token --KernelManager.transport_encryption=auto \
+	    $(ROOT_FLAG) $(ARGS)
 
 ## make test: unit tests, then every notebook executed by nbval with the quick switch
 test: $(STAMP)
@@ -81,13 +83,14 @@ CLASSROOM ?= notebooks/dashboards/latent_explorer.ipynb
 
 ## make classroom: the latent explorer as a Voila dashboard (code hidden) on
 ## http://127.0.0.1:$(PORT) (default 8866; PORT=9000 for another), decoded in each student's
-## browser; kernels idle for 15 minutes are culled (CLASSROOM=notebooks/06_latent_explorer.ipynb
-## serves the full notebook)
+## browser (CLASSROOM=notebooks/06_latent_explorer.ipynb serves the full notebook). Settings in
+## jupyter/classroom/voila.py: a kernel runs the dashboard before the first student arrives
+## (ARGS=--pool_size=4 keeps four ready, about 0.5 GB each), no CDN stylesheets (works offline),
+## encrypted kernel connections, kernels idle for 15 minutes culled.
 PORT ?= 8866
 classroom: $(STAMP)
-	$(BIN)/voila $(CLASSROOM) --no-browser --port $(PORT) --Voila.ip=127.0.0.1 \
-	    --MappingKernelManager.cull_idle_timeout=900 --MappingKernelManager.cull_interval=60 \
-	    $(ARGS)
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/classroom JUPYTER_PATH=$(CURDIR)/jupyter/classroom \
+	    $(BIN)/voila $(CLASSROOM) --no-browser --port $(PORT) --Voila.ip=127.0.0.1 $(ARGS)
 
 ## make site: the tutorial as a static website in build/site, from the stored notebooks (not
 ## executed); the latent explorers run in the reader's browser. Publish the folder on any

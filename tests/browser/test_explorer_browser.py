@@ -1,14 +1,18 @@
-"""Notebook 06 in a real JupyterLab and a real browser: run all cells, drag the first latent
-slider, and check that the decoded image changes and is not blank, and that the sliders and
-the image have accessible names.
+"""Notebook 06 in a real JupyterLab and a real browser: opened without running, its stored
+widget outputs show no error; after Run All the sliders show the latents Python set (the
+origin; the encoder mean of a test digit, snapped to the slider step); dragging the first
+latent slider changes the decoded image, which is not blank; the sliders and the image have
+accessible names. Also: which front end lets arrow keys move a focused kernel-side slider.
 
 Runs on a temporary copy of the notebooks (see conftest.py), with the quick switch on.
 """
 
 from __future__ import annotations
 
+import json
 import time
 
+import numpy as np
 import pytest
 from jupyter_page import IDLE_JS, IMG_BYTES_JS, accept_dialogs, png_pixels, run_all_cells
 
@@ -17,6 +21,38 @@ BUDGET_S = 150  # the whole test, after the server is up (quick mode needs about
 EXPLORER = ".vae-latent-explorer >> nth=0"  # the first explorer: mnist-z2
 IMAGE = "img.vae-latent-image"
 HANDLE = ".vae-latent-slider .noUi-handle"
+
+
+def test_stored_widget_outputs_show_no_error(lab, page):
+    """06 as shipped, opened without running it (a new reader; or one who restarted the
+    kernel): a stored widget output whose model is gone must not print an error."""
+    page.set_default_timeout(60_000)
+    page.goto(f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    accept_dialogs(page, 2.0)
+    # the widget manager reports "model not found" once it has asked the (new) kernel
+    page.wait_for_function(IDLE_JS, polling=500)
+    page.wait_for_timeout(3000)
+    text = page.locator(".jp-Notebook").inner_text()
+    for bad in ("Error displaying widget", "model not found", "Loading widget"):
+        assert bad not in text, f"the stored notebook shows {bad!r}"
+    snapshots = page.locator(".jp-OutputArea-output img").count()
+    print(f"\n06 opened without running: no widget error; {snapshots} stored images shown")
+    assert snapshots >= 8  # figures and the widgets' snapshots
+
+
+def expected_latents() -> dict[str, list[str]]:
+    """The slider readouts Python sets after Run All: mnist-z2 back at the origin, mnist-z20
+    at the encoder mean of the first 3 of the test set, snapped to the 0.05 step."""
+    from vae_tutorial.core import latent_space as ls
+    from vae_tutorial.core.pretrained import load_pretrained
+    from vae_tutorial.datasets import registry
+
+    mnist = registry.load("mnist-binarized")
+    first_three = int(np.flatnonzero(mnist.test_labels.numpy() == 3)[0])
+    mu = ls.encode_means(load_pretrained("mnist-z20"), mnist.test[[first_three]])[0]
+    snapped = np.clip(np.round(mu / 0.05) * 0.05, -4, 4)
+    return {"mnist-z2": ["0.00", "0.00"], "mnist-z20": [f"{v:.2f}" for v in snapped + 0.0]}
 
 
 def test_dragging_a_latent_slider_redraws_the_digit(lab, page):
@@ -41,6 +77,21 @@ def test_dragging_a_latent_slider_redraws_the_digit(lab, page):
     # slider moves queue behind executing cells in the kernel: wait for Run All to finish
     page.wait_for_function(IDLE_JS, timeout=left(), polling=500)
     t_ran = time.monotonic()
+    # the front end shows exactly the latents Python set (after the widget's own updates)
+    expected = expected_latents()
+    for nth, name in ((0, "mnist-z2"), (1, "mnist-z20")):
+        readouts = (
+            page.locator(".vae-latent-explorer")
+            .nth(nth)
+            .locator(".vae-latent-slider .widget-readout")
+        )
+        shown = [r.strip().replace("\u2212", "-") for r in readouts.all_text_contents()]
+        # the kernel's own line under the image: z as Python holds it
+        info = page.locator(".vae-latent-explorer").nth(nth).locator("code").first.text_content()
+        assert shown == expected[name], f"{name}: the page shows {shown}, expected " + (
+            f"{expected[name]}; the kernel says {info!r}"
+        )
+        assert info.startswith(f"z = ({', '.join(shown[:4])}"), (info, shown)
     explorer.scroll_into_view_if_needed()
     image = explorer.locator(IMAGE)
     image.wait_for(state="visible")
@@ -93,3 +144,59 @@ def _show_lab_log_on_failure(request, lab):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(f"--- JupyterLab log (last 3000 characters) ---\n{lab.log.read_text()[-3000:]}")
+
+
+KEYS_NOTEBOOK = "keyboard_check.ipynb"
+KEYS_CELLS = [
+    "from vae_tutorial.core.pretrained import load_pretrained\n"
+    "from vae_tutorial.widgets.latent_explorer import LatentExplorer\n"
+    'LatentExplorer(load_pretrained("mnist-z2"), (28, 28))',
+    "1 + 1",
+]
+
+
+def _arrow_key_moves_slider(page, url: str) -> tuple[bool, bool]:
+    """Open the keyboard check notebook at ``url``, run it, focus the first latent slider's
+    handle, press ArrowRight: (did the slider move, did the focus stay on the slider)."""
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    accept_dialogs(page, 2.0)
+    run_all_cells(page)
+    accept_dialogs(page, 1.0)
+    page.wait_for_function(IDLE_JS, polling=500)
+    explorer = page.locator(EXPLORER)
+    explorer.wait_for(state="attached")
+    explorer.scroll_into_view_if_needed()
+    handle = explorer.locator(HANDLE).first
+    handle.wait_for(state="visible")
+    readout = explorer.locator(".vae-latent-slider .widget-readout").first
+    before = readout.text_content()
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    focused = handle.evaluate("(h) => document.activeElement === h")
+    return readout.text_content() != before, focused
+
+
+def test_arrow_keys_on_a_kernel_side_slider(lab, page):
+    """Reported, not asserted (ipywidgets' slider is not ours to change): whether an arrow key
+    moves a focused kernel-side slider in JupyterLab and in Notebook 7."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
+             "execution_count": None}
+            for c in KEYS_CELLS
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }  # fmt: skip
+    (lab.root / KEYS_NOTEBOOK).write_text(json.dumps(nb))
+    page.set_default_timeout(60_000)
+    found = {}
+    for front_end, path in (("JupyterLab", "lab/tree"), ("Notebook 7", "notebooks")):
+        url = f"{lab.url}{path}/{KEYS_NOTEBOOK}?token={lab.token}"
+        found[front_end] = _arrow_key_moves_slider(page, url)
+    lines = [f"{k}: moved {moved}, focus kept {kept}" for k, (moved, kept) in found.items()]
+    print("\nkernel-side slider, ArrowRight on a focused handle: " + "; ".join(lines))

@@ -2,6 +2,8 @@
 exactly the PNG of the pure decode for the current latent, and bad input or a failing draw
 keeps the last good image."""
 
+import io
+
 import numpy as np
 import pytest
 import torch
@@ -12,11 +14,11 @@ from vae_tutorial.core import latent_space as ls  # noqa: E402
 from vae_tutorial.core.config import ModelConfig  # noqa: E402
 from vae_tutorial.core.model import build_model  # noqa: E402
 from vae_tutorial.viz.images import (  # noqa: E402
-    diverging_rgb,
     figure_pixels,
     side_by_side,
     to_png,
 )
+from vae_tutorial.viz.latent import difference_rgb  # noqa: E402
 from vae_tutorial.widgets import latent_explorer as wx  # noqa: E402
 
 SHAPE = (3, 4)  # the tiny model's 12 pixels as an image
@@ -26,6 +28,12 @@ SHAPE = (3, 4)  # the tiny model's 12 pixels as an image
 def points(tiny_model):
     x = (torch.rand(50, 12, generator=torch.Generator().manual_seed(0)) < 0.5).float()
     return x, ls.encode_means(tiny_model, x), np.arange(50) % 10
+
+
+def png_pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 def expected_png(model, z, scale=8):
@@ -97,12 +105,38 @@ def test_twenty_dimensional_latent_and_reference():
     assert z[13] == 3.0
     assert w.image.value != before and w.image.value == expected_png(model, z, scale=2)
     assert "..." in w.info.value
-    # with a reference image: decoded | decoded - reference as a red/blue map
+    # with a reference image: decoded | decoded - reference as a red/grey/blue map
     ref = np.full(SHAPE, 0.5)
     w = wx.LatentExplorer(model, SHAPE, reference=ref, scale=2)
     img = ls.decode_one(model, np.zeros(20), SHAPE)
-    canvas = side_by_side([img, diverging_rgb(img - ref, 0.5)], pad=1)
+    canvas = side_by_side([img, difference_rgb(img - ref, wx.DIFF_VMAX)], pad=1)
     assert w.image.value == to_png(canvas, 2)
+
+
+def test_difference_panel_is_visible_at_the_reference_and_has_a_legend(tiny_model):
+    """Frey Face's panel (decoded minus the face at z = 0), at z = 0: no difference anywhere,
+    and the panel must still stand out from a white page; a colour bar gives its units."""
+    centre = ls.decode_one(tiny_model, np.zeros(2), SHAPE)
+    w = wx.LatentExplorer(
+        tiny_model, SHAPE, reference=centre, reference_name="the face at z = (0, 0)", scale=4
+    )
+    px = png_pixels(w.image.value)  # (H, 2 W + 1, 3) at scale 4
+    panel = px[:, (SHAPE[1] + 1) * 4 :]
+    assert panel.shape[:2] == (SHAPE[0] * 4, SHAPE[1] * 4)
+    assert np.ptp(panel, axis=(0, 1)).max() <= 1  # one colour: no difference anywhere
+    grey = panel[0, 0].astype(int)
+    assert 150 <= grey.min() and grey.max() <= 235 and np.ptp(grey) <= 8  # neutral, not white
+    # the colour bar: drawn, in colour, and labelled with what is subtracted and its units
+    assert w.legend is not None and w.legend in w.children[0].children[0].children
+    bar = png_pixels(w.legend.value)
+    assert bar.shape[1] >= 200 and (bar.max(axis=2).astype(int) - bar.min(axis=2) > 100).any()
+    snap = w.snapshot()
+    label = snap.axes[-1].get_xlabel()
+    assert "decoded minus the face at z = (0, 0)" in label and "grey levels" in label
+    # brighter than the reference -> red, darker -> blue
+    rgb = difference_rgb(np.array([[0.3, -0.3]]))
+    assert rgb[0, 0, 0] > rgb[0, 0, 2] and rgb[0, 1, 2] > rgb[0, 1, 0]
+    assert wx.LatentExplorer(tiny_model, SHAPE).legend is None
 
 
 def test_errors_are_captured_not_raised(tiny_model):
@@ -198,3 +232,15 @@ def test_snapshot(tiny_model, points):
     assert "z = (1.00, -1.00)" in snap._suptitle.get_text() and len(snap.axes) == 3
     px = figure_pixels(snap)
     assert px.dtype == np.uint8 and px.ndim == 3 and px.std() > 0
+
+
+def test_values_set_from_python_are_snapped_to_the_slider_step(tiny_model):
+    """The browser snaps a slider to its step and sends the snapped value back; a value Python
+    set in between would be overwritten. The sliders hold on-step values only."""
+    w = wx.LatentExplorer(tiny_model, SHAPE)
+    s = w.sliders[0]
+    s.value = 2.898305  # as a timing loop over np.linspace would set it
+    assert s.value == 2.9 and s.value == wx.on_step(2.898305, s)
+    s.value = 9.0
+    assert s.value == s.max
+    assert w.image.value == expected_png(tiny_model, [s.max, 0.0])

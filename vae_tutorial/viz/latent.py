@@ -33,3 +33,36 @@ def scatter_figure(
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+#: the difference panel's colours: a diverging map whose zero is a neutral light grey (the
+#: panel stays visible on a white page where nothing changed), red above, blue below
+DIFF_CMAP = "coolwarm"
+
+
+def difference_rgb(diff: np.ndarray, vmax: float = 0.5) -> np.ndarray:
+    """Signed differences (H, W) -> colour (H, W, 3) in [0, 1] on :data:`DIFF_CMAP`: light
+    grey at 0, red for positive (brighter), blue for negative, full colour at |diff| >= vmax."""
+    from matplotlib import colormaps
+
+    d = np.clip(np.asarray(diff, dtype=np.float64) / vmax, -1.0, 1.0)
+    return colormaps[DIFF_CMAP]((d + 1.0) / 2.0)[..., :3]
+
+
+def difference_colorbar(
+    vmax: float = 0.5, label: str = "decoded minus reference", width: float = 4.1
+) -> Figure:
+    """The colour legend of :func:`difference_rgb`: a horizontal bar from -vmax to +vmax in
+    grey-level units (pixel intensities in [0, 1]), ``width`` inches wide at 80 dpi."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    fig = Figure(figsize=(width, 0.75), dpi=80)
+    ax = fig.add_axes((0.06, 0.58, 0.88, 0.22))
+    bar = fig.colorbar(
+        ScalarMappable(Normalize(-vmax, vmax), DIFF_CMAP), cax=ax, orientation="horizontal"
+    )
+    bar.set_ticks([-vmax, -vmax / 2, 0, vmax / 2, vmax])
+    bar.ax.tick_params(labelsize=8)
+    bar.set_label(f"{label} (grey levels, 0-1)", fontsize=8)
+    return fig

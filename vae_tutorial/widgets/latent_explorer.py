@@ -19,13 +19,20 @@ from collections.abc import Sequence
 import ipywidgets as widgets
 import numpy as np
 import torch
+import traitlets
 from matplotlib.figure import Figure
 
 from ..core import latent_space as ls
 from ..core.model import VAE
 from ..settings import torch_threads
-from ..viz.images import crosshair, diverging_rgb, figure_pixels, side_by_side, to_png
-from ..viz.latent import draw_scatter, scatter_figure
+from ..viz.images import crosshair, figure_pixels, side_by_side, to_png
+from ..viz.latent import (
+    DIFF_CMAP,
+    difference_colorbar,
+    difference_rgb,
+    draw_scatter,
+    scatter_figure,
+)
 from .base import View
 
 
@@ -39,6 +46,20 @@ def on_step(value: float, slider: widgets.FloatSlider) -> float:
 
 def _latent_name(i: int) -> str:  # as the browser explorer names its sliders
     return f"latent coordinate z{i + 1} (prior standard deviations)"
+
+
+#: a difference of this many grey levels (pixel intensities in [0, 1]) gets full colour
+DIFF_VMAX = 0.5
+
+
+class _StepSlider(widgets.FloatSlider):
+    """A FloatSlider that holds only values on its step: a value set from Python is snapped as
+    the browser would snap it (:func:`on_step`), so the page never echoes a different value
+    back later (which would overwrite a value Python set after it)."""
+
+    @traitlets.validate("value")
+    def _validate_value(self, proposal: dict) -> float:  # replaces the bounds check
+        return on_step(proposal["value"], self)
 
 
 def _fmt(z: np.ndarray) -> str:
@@ -58,7 +79,9 @@ class LatentExplorer(_View):
 
     ``points`` (N, z_dim): encoder means of test images, for the picker (and, for a 2-D
     latent, the scatter); ``labels`` (N,) color the scatter. ``reference`` (an image of
-    ``image_shape``): also show decoded - reference in red (brighter) and blue (darker).
+    ``image_shape``): also show decoded - reference, red where brighter, blue where darker,
+    light grey where equal, full colour at a difference of ``DIFF_VMAX`` grey levels, with a
+    colour bar under it; ``reference_name`` names the reference on the bar.
     """
 
     def describe(self) -> str:
@@ -73,6 +96,7 @@ class LatentExplorer(_View):
         points: np.ndarray | None = None,
         labels: np.ndarray | None = None,
         reference: np.ndarray | None = None,
+        reference_name: str = "the reference",
         scale: int = 8,
         limit: float = 4.0,
         z0: Sequence[float] | None = None,
@@ -88,13 +112,20 @@ class LatentExplorer(_View):
         kw = dict(min=-limit, max=limit, step=0.05, style=style, layout=width)
         # the tooltip names the slider for screen readers (base.View: AriaNames)
         self.sliders = [
-            widgets.FloatSlider(0.0, description=f"z{i + 1}", tooltip=_latent_name(i), **kw)
+            _StepSlider(0.0, description=f"z{i + 1}", tooltip=_latent_name(i), **kw)
             for i in range(d)
         ]
         self.z1_box = widgets.FloatText(description="z1", layout={"width": "150px"})
         self.z2_box = widgets.FloatText(description="z2", layout={"width": "150px"})
         self.info = widgets.HTML()
         panels, controls = [self.image], [self.z1_box, self.z2_box][: min(d, 2)]
+        self.legend: widgets.Image | None = None  # the difference panel's colour bar
+        self.reference_name = reference_name
+        if reference is not None:
+            bar = difference_colorbar(DIFF_VMAX, f"right: decoded minus {reference_name}")
+            self.legend = widgets.Image(value=to_png(figure_pixels(bar)), format="png")
+            self.legend.add_class("vae-difference-legend")
+            panels[0] = widgets.VBox([self.image, self.legend])
         self.scatter: widgets.Image | None = None
         if self.points is not None and d == 2:
             fig = scatter_figure(self.points, self.labels, limit=limit)
@@ -160,7 +191,7 @@ class LatentExplorer(_View):
             img = ls.decode_one(self.model, z, self.image_shape)
         if self.reference is None:
             return img
-        return side_by_side([img, diverging_rgb(img - self.reference, 0.5)], pad=1)
+        return side_by_side([img, difference_rgb(img - self.reference, DIFF_VMAX)], pad=1)
 
     def _pick(self, change: dict) -> None:
         self.set_latent(self.points[change["new"]], picked=change["new"])
@@ -205,8 +236,17 @@ class LatentExplorer(_View):
         fig = Figure(figsize=(8.2 if wide else 3.8, 3.6), dpi=80)
         ax = fig.add_subplot(1, 2 if wide else 1, 1)
         ax.imshow(self.canvas(z), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        title = "decoder mean E[x|z]" + (" | minus z = 0" if self.reference is not None else "")
+        title = "decoder mean E[x|z]" + (" | difference" if self.reference is not None else "")
         ax.set(title=title, xticks=[], yticks=[])
+        if self.reference is not None:
+            from matplotlib.cm import ScalarMappable
+            from matplotlib.colors import Normalize
+
+            mappable = ScalarMappable(Normalize(-DIFF_VMAX, DIFF_VMAX), DIFF_CMAP)
+            label = f"right: decoded minus {self.reference_name}\n(grey levels, 0-1)"
+            bar = fig.colorbar(mappable, ax=ax, orientation="horizontal", pad=0.04)
+            bar.set_label(label, fontsize=8)
+            bar.ax.tick_params(labelsize=8)
         if wide:
             ax2 = fig.add_subplot(1, 2, 2)
             draw_scatter(ax2, self.points, self.labels, self.limit)
