@@ -38,6 +38,7 @@ import torch
 from latency import EXPLORER_DATA, _seconds, explorer, grid_ms, notebook_seconds, slider_ms
 
 from vae_tutorial.core.config import ModelConfig, TrainConfig
+from vae_tutorial.core.flops import seconds_per_flop
 from vae_tutorial.core.model import VAE, build_model
 from vae_tutorial.settings import torch_threads
 
@@ -98,17 +99,9 @@ def _best_of(jobs: dict[str, Callable[[], float]], rounds: int) -> dict[str, flo
 
 
 def gemm_job(m: int, k: int, n: int, threads: int, reps: int) -> Callable[[], float]:
-    """A job timing ``reps`` float32 products (m x k) @ (k x n) on ``threads`` threads:
-    seconds per floating-point operation (a multiply-add is 2)."""
-    a, b, c = torch.randn(m, k), torch.randn(k, n), torch.empty(m, n)
-
-    def job() -> float:
-        with torch_threads(threads):
-            torch.mm(a, b, out=c)  # warm-up (thread pool, caches)
-            seconds = _seconds(lambda: [torch.mm(a, b, out=c) for _ in range(reps)])
-        return seconds / (2 * m * k * n * reps)
-
-    return job
+    """A job timing float32 products (m x k) @ (k x n) on ``threads`` threads: seconds per
+    floating-point operation (a multiply-add is 2), best of ``reps``."""
+    return lambda: seconds_per_flop(m, k, n, threads, reps)
 
 
 def flops_per_sample(model: VAE, n_samples: int = 1) -> int:

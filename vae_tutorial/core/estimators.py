@@ -120,7 +120,7 @@ def log_importance_weights(model: VAE, x: torch.Tensor, k: int) -> torch.Tensor:
     params = model.encoder_params(x)
     z = model.latent.rsample(params, k)
     q = model.latent.q(params)
-    return model.decode(z).log_prob(x) + model.prior.log_prob(z) - q.log_prob(z)
+    return model.log_likelihood(z, x) + model.prior.log_prob(z) - q.log_prob(z)
 
 
 def _chunks(total: int, size: int) -> Iterator[int]:
@@ -130,9 +130,11 @@ def _chunks(total: int, size: int) -> Iterator[int]:
 
 @torch.inference_mode()
 def log_px_importance(
-    model: VAE, x: torch.Tensor, k: int = 5000, chunk: int | None = None
-) -> torch.Tensor:
-    """Importance-sampled log p(x) with K samples from q(z|x). x: (B, D) -> (B,) nats.
+    model: VAE, x: torch.Tensor, k: int = 5000, chunk: int | None = None, ess: bool = False
+):
+    """Importance-sampled log p(x) with K samples from q(z|x). x: (B, D) -> (B,) nats; with
+    ``ess=True`` also the effective sample size (sum w)^2 / sum w^2 of each row's K weights,
+    (B,) in [1, K] (a small ESS says a few samples carry the estimate: distrust it).
 
     The K samples are drawn ``chunk`` at a time and combined by a running log-sum-exp,
     so memory is O(B * chunk * D) whatever K is. log p(x) >= this >= ELBO in expectation.
@@ -141,11 +143,15 @@ def log_px_importance(
         raise ValueError(f"k must be >= 1, got {k}")
     if chunk is None:
         chunk = max(1, MEMORY_BUDGET // max(1, x.shape[0] * model.x_dim * 2))
-    acc = torch.full((x.shape[0],), -math.inf, dtype=x.dtype, device=x.device)
+    acc = torch.full((x.shape[0],), -math.inf, dtype=torch.float64, device=x.device)
+    acc2 = acc.clone()
     for n in _chunks(k, chunk):
-        lw = log_importance_weights(model, x, n)
+        lw = log_importance_weights(model, x, n).double()
         acc = torch.logaddexp(acc, torch.logsumexp(lw, dim=0))
-    return acc - math.log(k)
+        if ess:
+            acc2 = torch.logaddexp(acc2, torch.logsumexp(2 * lw, dim=0))
+    log_px = (acc - math.log(k)).to(x.dtype)
+    return (log_px, torch.exp(2 * acc - acc2)) if ess else log_px
 
 
 @torch.inference_mode()

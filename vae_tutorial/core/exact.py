@@ -1,5 +1,5 @@
-"""Exact log p(x) and the true posterior p(z|x) of a model with a 2-D latent, by integration on
-a grid that refines until two resolutions agree.
+"""Exact log p(x) and the true posterior p(z|x) of a model with a 2-D latent (log p(x) also
+for a 3-D latent), by integration on a grid that refines until two resolutions agree.
 
 With two latent dimensions, p(x) = integral p(x|z) p(z) dz can be computed to any accuracy
 as a Riemann sum: the integrand is smooth, so once the grid covers the posterior mass and
@@ -11,10 +11,12 @@ resolves it, the sum converges faster than any power of the spacing. For each da
    If the highest cell lies on the box's edge, the box is widened.
 2. **Zoom and refine.** A box around every coarse cell within ``keep`` nats of the highest
    (several modes stay inside one box) is integrated with n x n points, then 2n - 1, and so
-   on, until two successive resolutions agree to ``tol`` nats (default 0.01).
+   on, until two successive resolutions agree to ``tol`` nats (default 0.01). While they do
+   not, the box shrinks to the points within ``keep`` nats of the best (a sharp posterior).
 
 The answer is a log-probability (or log-density) estimate whose error is the disagreement of
-the last two resolutions; ``GridLogPx.converged`` says which datapoints met ``tol``. It is the
+the last two resolutions; ``GridLogPx.converged`` says which datapoints met ``tol``. A 3-D
+latent works the same way with cubes of n^3 points (smaller n). It is the
 ground truth against which the ELBO, importance sampling and AIS are measured (notebooks 05,
 07 and 09).
 """
@@ -36,7 +38,7 @@ LOG_2PI = math.log(2 * math.pi)
 class GridLogPx:
     """Per-datapoint results, arrays of shape (B,): ``log_px`` (nats), ``error`` (|difference|
     of the last two resolutions, nats), ``converged`` (error <= tol), ``n`` (points per axis
-    of the last grid) and ``box`` (B, 4): (z1 lo, z1 hi, z2 lo, z2 hi) of the zoomed grid."""
+    of the last grid) and ``box`` (B, 2d): (z1 lo, z1 hi, z2 lo, z2 hi, ...) of the zoomed grid."""
 
     log_px: np.ndarray
     error: np.ndarray
@@ -46,11 +48,11 @@ class GridLogPx:
 
 
 def _axes(box: torch.Tensor, n: int) -> torch.Tensor:
-    """Grid points (n * n, 2) of a box (z1 lo, z1 hi, z2 lo, z2 hi), row-major in z1."""
-    a = torch.linspace(float(box[0]), float(box[1]), n, dtype=torch.float64)
-    b = torch.linspace(float(box[2]), float(box[3]), n, dtype=torch.float64)
-    g1, g2 = torch.meshgrid(a, b, indexing="ij")
-    return torch.stack([g1.reshape(-1), g2.reshape(-1)], 1)
+    """Grid points (n ** d, d) of a box (z1 lo, z1 hi, z2 lo, z2 hi, ...), row-major in z1."""
+    d = len(box) // 2
+    axes = [torch.linspace(float(box[2 * i]), float(box[2 * i + 1]), n, dtype=torch.float64)
+            for i in range(d)]  # fmt: skip
+    return torch.stack([g.reshape(-1) for g in torch.meshgrid(*axes, indexing="ij")], 1)
 
 
 @torch.inference_mode()
@@ -78,9 +80,25 @@ def _pairwise(dist, x: torch.Tensor, g: int, max_floats: int = 1 << 24) -> torch
 
 
 def _riemann(lj: torch.Tensor, box: torch.Tensor, n: int) -> torch.Tensor:
-    """log of the Riemann sum of exp(lj) (B, n * n) over boxes (B, 4) with n points per axis."""
-    cell = (box[:, 1] - box[:, 0]) * (box[:, 3] - box[:, 2]) / (n - 1) ** 2
+    """log of the Riemann sum of exp(lj) (B, n ** d) over boxes (B, 2d), n points per axis."""
+    d = box.shape[1] // 2
+    cell = torch.prod(box[:, 1::2] - box[:, 0::2], dim=1) / (n - 1) ** d
     return torch.logsumexp(lj, dim=1) + torch.log(cell)
+
+
+def _zoom(box: torch.Tensor, mass: torch.Tensor, n: int, shrink: float = 0.3) -> None:
+    """Shrink ``box`` (2d,) in place to the points ``mass`` (P, d) within ``keep`` nats of the
+    best, padded by two grid steps, when that cuts its volume below ``shrink`` of it."""
+    lo, hi = box[0::2], box[1::2]
+    pad = 2 * (hi - lo) / (n - 1)
+    new_lo = torch.maximum(mass.min(0).values - pad, lo)
+    new_hi = torch.minimum(mass.max(0).values + pad, hi)
+    if torch.prod(new_hi - new_lo) < shrink * torch.prod(hi - lo):
+        box[0::2], box[1::2] = new_lo, new_hi
+
+
+#: per latent size: (coarse_n, start_n, max_n) points per axis (3-D grids grow as n^3)
+GRID_SIZES = {2: (161, 33, 513), 3: (49, 17, 129)}
 
 
 def log_px_grid(
@@ -88,37 +106,42 @@ def log_px_grid(
     x: torch.Tensor,
     tol: float = 0.01,
     limit: float = 16.0,
-    coarse_n: int = 161,
-    start_n: int = 33,
-    max_n: int = 513,
+    coarse_n: int | None = None,
+    start_n: int | None = None,
+    max_n: int | None = None,
     keep: float = 30.0,
 ) -> GridLogPx:
-    """Exact log p(x) (nats) for each row of x (B, D) of a model with a 2-D latent (see the
-    module docstring). Raises ValueError for another latent size."""
-    if model.z_dim != 2:
-        raise ValueError(f"grid integration needs a 2-D latent; this model has {model.z_dim}")
+    """Exact log p(x) (nats) for each row of x (B, D) of a model with a 2-D or 3-D latent (see
+    the module docstring; grid sizes default to :data:`GRID_SIZES`). Raises ValueError for
+    another latent size."""
+    d = model.z_dim
+    if d not in GRID_SIZES:
+        raise ValueError(f"grid integration needs a 2-D or 3-D latent; this model has {d}")
+    coarse_n, start_n, max_n = (
+        given or default
+        for given, default in zip((coarse_n, start_n, max_n), GRID_SIZES[d], strict=True)
+    )
     model.eval()
     x = torch.as_tensor(x)
     b = x.shape[0]
     # 1. one coarse grid for the whole batch, widened while the mass touches its edge
     while True:
-        box = torch.tensor([-limit, limit, -limit, limit], dtype=torch.float64)
+        box = torch.tensor([-limit, limit] * d, dtype=torch.float64)
         z = _axes(box, coarse_n)
         lj = log_joint(model, x, z)  # (B, G)
-        top = lj.argmax(1)
-        i, j = top // coarse_n, top % coarse_n
-        edge = (i == 0) | (i == coarse_n - 1) | (j == 0) | (j == coarse_n - 1)
+        top = torch.stack(torch.unravel_index(lj.argmax(1), (coarse_n,) * d), 1)  # (B, d)
+        edge = ((top == 0) | (top == coarse_n - 1)).any(1)
         if not bool(edge.any()) or limit >= 128:
             break
         limit *= 2
     # 2. per datapoint: the box around every coarse cell within `keep` nats of the best
     step = 2 * limit / (coarse_n - 1)
     near = lj >= lj.max(1, keepdim=True).values - keep  # (B, G)
-    boxes = torch.empty((b, 4), dtype=torch.float64)
+    boxes = torch.empty((b, 2 * d), dtype=torch.float64)
     for k in range(b):
         pts = z[near[k]]
-        lo, hi = pts.min(0).values - 2 * step, pts.max(0).values + 2 * step
-        boxes[k] = torch.stack([lo[0], hi[0], lo[1], hi[1]])
+        boxes[k, 0::2] = pts.min(0).values - 2 * step
+        boxes[k, 1::2] = pts.max(0).values + 2 * step
     n, prev = start_n, None
     log_px = torch.empty(b, dtype=torch.float64)
     error = torch.full((b,), math.inf, dtype=torch.float64)
@@ -126,10 +149,14 @@ def log_px_grid(
     todo = torch.ones(b, dtype=torch.bool)
     while bool(todo.any()) and n <= max_n:
         for k in torch.nonzero(todo).flatten().tolist():
-            est = _riemann(log_joint(model, x[k : k + 1], _axes(boxes[k], n)), boxes[k : k + 1], n)
+            pts = _axes(boxes[k], n)
+            lj = log_joint(model, x[k : k + 1], pts)
+            est = _riemann(lj, boxes[k : k + 1], n)
             if prev is not None and n_used[k] > 0:
                 error[k] = abs(float(est) - float(log_px[k]))
             log_px[k], n_used[k] = est, n
+            if error[k] > tol:  # a sharp posterior may fill a corner of the box: zoom in
+                _zoom(boxes[k], pts[lj[0] >= lj.max() - keep], n)
         todo = error > tol
         prev, n = n, 2 * n - 1  # 2n - 1 keeps the old points: a strict refinement
     return GridLogPx(

@@ -39,8 +39,11 @@ class History:
     """Train/test ELBO (nats per datapoint) against training samples evaluated."""
 
     samples: list[int] = field(default_factory=list)
-    train_elbo: list[float] = field(default_factory=list)
+    train_elbo: list[float | None] = field(default_factory=list)
     test_elbo: list[float | None] = field(default_factory=list)
+    #: the mean of the algorithm's own minibatch objective since the previous evaluation
+    #: (AEVB: the SGVB estimate; MCEM: log p(x, z) at its posterior samples), nats
+    objective: list[float | None] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     interrupted: bool = False
     #: training samples evaluated when Ctrl-C stopped the run (None: not interrupted)
@@ -56,10 +59,10 @@ class History:
     def __repr__(self) -> str:
         if not self.samples:
             return "History(empty" + (", interrupted" if self.interrupted else "") + ")"
-        test = self.test_elbo[-1]
+        test, train = self.test_elbo[-1], self.train_elbo[-1]
         return (
-            f"History({len(self.samples)} evaluations, {self.samples[-1]:,} samples "
-            f"evaluated, train ELBO {self.train_elbo[-1]:.2f} nats"
+            f"History({len(self.samples)} evaluations, {self.samples[-1]:,} samples evaluated"
+            + (f", train ELBO {train:.2f} nats" if train is not None else "")
             + (f", test ELBO {test:.2f} nats" if test is not None else "")
             + (", interrupted" if self.interrupted else "")
             + ")"
@@ -177,24 +180,31 @@ def _fit(
     samples = 0
     bad = torch.zeros((), dtype=torch.bool, device=device)
     good_state, good_samples = copy.deepcopy(model.state_dict()), 0
+    trace: list[torch.Tensor] = []
 
     def record() -> None:
-        nonlocal good_state, good_samples
-        tr = evaluate(model, eval_train, batch_size=1000)["elbo"]
-        te = None if eval_test is None else evaluate(model, eval_test, batch_size=1000)["elbo"]
+        nonlocal good_state, good_samples, trace
+        tr, te = None, None  # MCEM has no encoder, so no ELBO
+        if config.algorithm != "mcem":
+            tr = evaluate(model, eval_train, batch_size=1000)["elbo"]
+            te = None if eval_test is None else evaluate(model, eval_test, batch_size=1000)["elbo"]
         if not all(torch.isfinite(torch.tensor(v)) for v in (tr, te) if v is not None):
             diverged()
         model.train()
         history.samples.append(samples)
         history.train_elbo.append(tr)
         history.test_elbo.append(te)
+        history.objective.append(float(torch.stack(trace).mean()) if trace else None)
+        trace = []
         history.seconds.append(time.perf_counter() - start)
         good_state, good_samples = copy.deepcopy(model.state_dict()), samples
         if checkpoint is not None:
             save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
-        bar.set_postfix_str(
-            f"train ELBO {tr:.1f}" + (f", test {te:.1f}" if te is not None else ""), refresh=False
-        )
+        if tr is not None:
+            bar.set_postfix_str(
+                f"train ELBO {tr:.1f}" + (f", test {te:.1f}" if te is not None else ""),
+                refresh=False,
+            )
         if callback is not None:
             callback(history)
 
@@ -258,6 +268,7 @@ def _fit(
                     for group in optimizer.param_groups:
                         group["lr"] = config.lr * 0.5 ** ((samples + m) / config.lr_halflife)
                 bad |= ~torch.isfinite(loss.detach())
+                trace.append(-loss.detach())
                 samples += m
                 steps += 1
                 bar.update(m)
