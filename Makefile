@@ -60,9 +60,11 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests $(ARGS)
 
 ## make notebooks: re-execute every notebook in full mode and store it cleaned, with outputs
+## (jupyter/nbconvert detaches stored widget outputs from the kernel that made them)
 notebooks: $(STAMP)
 	for nb in notebooks/[0-9]*.ipynb; do \
-	    MPLBACKEND=agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/nbconvert MPLBACKEND=agg \
+	        $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	        --ExecutePreprocessor.timeout=1800 "$$nb" || exit 1; \
 	    $(BIN)/nbstripout --keep-output --keep-count "$$nb" || exit 1; \
 	done

@@ -189,29 +189,8 @@ def _serve_voila(notebook, tmp):
     return url, proc, log
 
 
-@pytest.fixture(scope="module")
-def classroom(chromium, tmp_path_factory):
-    import os
-    import signal
-
-    from conftest import ROOT
-
-    url, proc, log = _serve_voila(ROOT / "notebooks/dashboards/latent_explorer.ipynb",
-                                  tmp_path_factory.mktemp("classroom"))  # fmt: skip
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
-
-
-def test_classroom_first_slider_appears_quickly(classroom, page):
-    """`make classroom`: seconds from opening the page to the first slider on screen."""
-    page.set_default_timeout(60_000)
-    t0 = time.monotonic()
-    page.goto(classroom)
-    page.locator("input.vae-latent-slider").first.wait_for(state="visible")
-    seconds = time.monotonic() - t0
-    print(f"\nclassroom (Voila): first slider on screen {seconds:.1f} s after opening the page")
-    assert seconds <= 10  # target 3 s on an idle machine; printed for README
+# the classroom's first-slider time is measured by tests/test_classroom.py, which starts Voila
+# with the classroom's own settings (preheated kernel, offline template), as `make classroom` does
 
 
 @pytest.fixture(scope="module")
