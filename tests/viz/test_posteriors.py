@@ -48,3 +48,28 @@ def test_log_joint_slice_is_the_laplace_quadratic_for_a_gaussian():
     fig = log_joint_slice_figure([("linear", model, x, laplace_approximation(model, x))])
     exact, quadratic = fig.axes[0].lines[:2]
     np.testing.assert_allclose(exact.get_ydata(), quadratic.get_ydata(), atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "mlp"])
+def test_hard_panel_finds_the_map_that_lbfgs_from_many_starts_finds(name):
+    from vae_tutorial.theory.laplace import find_map
+    from vae_tutorial.theory.latent_models import hard_example
+
+    for beta, x in [(None, None), (500.0, np.array([1.5, 1.2])), (0.3, np.array([-1.9, 1.9]))]:
+        _, _, lap = hard_panel(name, beta=beta, x=x)
+        model, obs, _ = hard_example(name, beta=beta, x=x)
+        np.testing.assert_allclose(lap.mean, find_map(model, obs), atol=1e-6)
+
+
+def test_the_kept_plots_draw_what_fresh_ones_draw():
+    from vae_tutorial.viz.posteriors import Conjugate1DPlot, Conjugate2DPlot
+
+    one, two = Conjugate1DPlot(dpi=40), Conjugate2DPlot(n=41, dpi=40)
+    for alpha, beta, w, x in [(1.0, 2.0, 1.0, 1.5), (0.2, 9.0, -2.0, 0.5), (4.0, 0.5, 0.3, -3)]:
+        assert (
+            one.update(alpha, beta, w, x).png()
+            == Conjugate1DPlot(dpi=40).update(alpha, beta, w, x).png()
+        )
+        W, xs = np.array([[w, 0.5], [0.0, 1.0]]), np.array([x, 1.0])
+        fresh = Conjugate2DPlot(n=41, dpi=40).update(alpha, beta, W, xs).png()
+        assert two.update(alpha, beta, W, xs).png() == fresh

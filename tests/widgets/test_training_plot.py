@@ -39,9 +39,15 @@ def test_redraws_are_rate_limited_and_flush_draws_the_last_state():
         plot(history(n))
     assert plot.redraws == 1 and plot.image.value == start  # skipped: too soon
     assert plot.history["samples"] == [0, 100, 200, 400, 800]
-    plot.flush()
-    assert plot.redraws == 2 and plot.image.value != start
+    plot.flush()  # draws the last state, and the other x scale for the box
+    assert plot.redraws == 3 and plot.image.value != start
     assert plot.figure().axes[0].lines[0].get_xdata()[-1] == 800
+    linear = plot.image.value
+    plot.log_x.value = True  # after training: the kept image, no drawing
+    assert plot.redraws == 3 and plot.image.value != linear
+    assert plot.image.value == figure_png(plot.figure(log_x=True), dpi=72)
+    plot.log_x.value = False
+    assert plot.redraws == 3 and plot.image.value == linear
 
 
 def test_works_as_fits_callback(tiny_config, tiny_data):

@@ -3,6 +3,12 @@
 Notebook 01: ``conjugate_1d_figure``, ``conjugate_2d_figure``, ``concentration_figure``.
 Notebook 02: ``hard_panel`` (grid posterior and Laplace approximation of a hard model) and
 ``hard_posterior_figure``, ``log_joint_slice_figure``.
+
+The figures the widgets redraw are classes built once and updated in place
+(``Conjugate1DPlot``, ``Conjugate2DPlot``, ``HardPosteriorPlot``: ``update(...)`` then
+``png()``, a few ms through :class:`~vae_tutorial.viz.images.LiveCanvas`); the functions of the
+same names build one and return its Figure, so a static figure and a widget's frame are the
+same drawing.
 """
 
 from __future__ import annotations
@@ -13,48 +19,113 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..theory.conjugate import linear_gaussian_posterior
-from ..theory.gaussian import ellipse, normal_pdf
-from ..theory.grid import GridPosterior, hpd_levels, make_grid, posterior_on_grid
-from ..theory.laplace import Laplace, laplace_approximation
+from ..theory.gaussian import normal_pdf
+from ..theory.grid import Grid, GridPosterior, make_grid, posterior_on_grid
+from ..theory.laplace import Laplace, laplace_approximation, log_joint_grad, neg_hessian
 from ..theory.latent_models import LatentModel, LinearGaussian, hard_example
+from .live import MAHALANOBIS, DensityPanel, LivePlot, axis_top, contours, ellipses
 
-MAHALANOBIS = (1.0, 2.0, 3.0)  # ellipses holding 39%, 86%, 99% of a 2-D Gaussian
-MASSES = (0.39, 0.86, 0.99)
+
+class Conjugate1DPlot(LivePlot):
+    """Prior N(0, 1/alpha), likelihood p(x|z) = N(x; w z, 1/beta) as a function of z, and the
+    posterior: closed form (line) against the numerically normalised grid (dots)."""
+
+    def __init__(self, limits: tuple[float, float] = (-4.0, 4.0), dpi: float | None = None):
+        self.z = np.linspace(*limits, 801)
+        self.grid = make_grid([limits], 801)
+        self.fig = Figure(figsize=(6.5, 3.6), dpi=dpi)
+        ax = self.ax = self.fig.add_subplot()
+        self.prior = ax.plot(self.z, 0 * self.z, color="0.5", label="prior p(z)")[0]
+        self.lik = ax.plot(
+            self.z, 0 * self.z, color="C0", label="likelihood p(x|z) (as a function of z)"
+        )[0]
+        self.closed = ax.plot(self.z, 0 * self.z, color="C3", lw=2, label="posterior, closed form")[
+            0
+        ]
+        self.dots = ax.plot(
+            self.z[::20], 0 * self.z[::20], "o", ms=4, color="k", label="posterior, grid"
+        )[0]
+        self.at = ax.axvline(0.0, color="C0", ls=":", lw=1)  # z = x / w
+        ax.set_xlim(limits)
+        ax.set_xlabel("latent z (latent units)")
+        ax.set_ylabel("density (per latent unit)")
+        ax.set_title("f(z) = w z")
+        legend = ax.legend(loc="upper left", fontsize=8, framealpha=1)
+        self.fig.tight_layout()
+        self.dynamic = [self.prior, self.lik, self.closed, self.dots, self.at, ax.title]
+        self.on_top = [legend]
+
+    def update(self, alpha: float, beta: float, w: float, x: float) -> Conjugate1DPlot:
+        mean, cov = linear_gaussian_posterior(np.array([x]), alpha, beta, np.array([[w]]))
+        model = LinearGaussian(alpha, beta, np.array([[w]]))
+        post = posterior_on_grid(lambda p: model.log_joint(np.array([x]), p), self.grid)
+        curves = (
+            normal_pdf(self.z, 0.0, 1 / alpha),
+            np.exp(model.log_likelihood(np.array([x]), self.z[:, None])),
+            normal_pdf(self.z, mean[0], cov[0, 0]),
+        )
+        for line, y in zip((self.prior, self.lik, self.closed), curves, strict=True):
+            line.set_ydata(y)
+        self.dots.set_ydata(post.density[::20])
+        self.at.set_xdata([x / w if w else np.nan] * 2)
+        self.ax.set_ylim(0.0, axis_top(max(float(np.max(c)) for c in curves)))
+        self.ax.set_title(
+            f"f(z) = w z, w = {w:g}, x = {x:g}: posterior mean {mean[0]:.3f}, var {cov[0, 0]:.3f}"
+        )
+        return self
 
 
 def conjugate_1d_figure(
     alpha: float, beta: float, w: float, x: float, limits: tuple[float, float] = (-4.0, 4.0)
 ) -> Figure:
-    """Prior N(0, 1/alpha), likelihood p(x|z) = N(x; w z, 1/beta) as a function of z, and the
-    posterior: closed form (line) against the numerically normalised grid (dots)."""
-    z = np.linspace(*limits, 801)
-    mean, cov = linear_gaussian_posterior(np.array([x]), alpha, beta, np.array([[w]]))
-    model = LinearGaussian(alpha, beta, np.array([[w]]))
-    post = posterior_on_grid(lambda p: model.log_joint(np.array([x]), p), make_grid([limits], 801))
-    lik = np.exp(model.log_likelihood(np.array([x]), z[:, None]))
-    fig = Figure(figsize=(6.5, 3.6))
-    ax = fig.add_subplot()
-    ax.plot(z, normal_pdf(z, 0.0, 1 / alpha), color="0.5", label="prior p(z)")
-    ax.plot(z, lik, color="C0", label=r"likelihood p(x|z) (as a function of z)")
-    ax.plot(z, normal_pdf(z, mean[0], cov[0, 0]), color="C3", lw=2, label="posterior, closed form")
-    ax.plot(z[::20], post.density[::20], "o", ms=4, color="k", label="posterior, grid")
-    ax.axvline(x / w if w else np.nan, color="C0", ls=":", lw=1)
-    ax.set_xlabel("latent z (latent units)")
-    ax.set_ylabel("density (per latent unit)")
-    ax.set_title(
-        f"f(z) = w z, w = {w:g}, x = {x:g}: posterior mean {mean[0]:.3f}, var {cov[0, 0]:.3f}"
-    )
-    ax.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
-    return fig
+    """The :class:`Conjugate1DPlot` of these values, as a Figure."""
+    return Conjugate1DPlot(limits).update(alpha, beta, w, x).fig
 
 
-def _density_image(ax, post: GridPosterior, cmap: str = "Greys") -> None:
-    """Filled density (10 shades, compact as PNG) plus the 39/86/99% highest-density contours."""
-    dens = post.density.reshape(post.grid.shape).T  # rows: z2, columns: z1
-    z1, z2 = post.grid.axes
-    ax.contourf(z1, z2, dens, levels=np.linspace(0, dens.max(), 11)[1:], cmap=cmap, extend="max")
-    ax.contour(z1, z2, dens, levels=hpd_levels(post, MASSES), colors="k", linewidths=1)
+class Conjugate2DPlot(LivePlot):
+    """2-D latent, f(z) = W z: prior (grey ellipses), likelihood in z (blue contours at 1, 2,
+    3 'standard deviations' below its maximum), grid posterior (shades, black highest-density
+    contours holding 39/86/99%) and the closed-form posterior ellipses (red, dashed)."""
+
+    def __init__(
+        self, limits: tuple[float, float] = (-4.0, 4.0), n: int = 161, dpi: float | None = None
+    ):
+        self.grid = make_grid([limits, limits], n)
+        self.fig = Figure(figsize=(5.2, 4.8), dpi=dpi)
+        ax = self.ax = self.fig.add_subplot()
+        self.panel = DensityPanel(ax, self.grid, "Reds")
+        self.lik = ax.plot([], [], color="C0", lw=1)[0]
+        self.prior = ax.plot([], [], color="0.5", lw=1)[0]
+        self.closed = ax.plot([], [], "--", color="C3", lw=1.5)[0]
+        self.mean = ax.plot([], [], "+", color="C3", ms=10)[0]
+        handles = [self.prior, self.lik, self.panel.hpd, self.closed]
+        labels = ["prior p(z)", "likelihood p(x|z)", "posterior, grid", "posterior, closed form"]
+        legend = ax.legend(handles, labels, loc="upper left", fontsize=8, framealpha=1)
+        ax.set_xlabel("latent z1 (latent units)")
+        ax.set_ylabel("latent z2 (latent units)")
+        ax.set_title("f(z) = Wz")
+        self.fig.tight_layout()
+        self.dynamic = [*self.panel.artists, self.lik, self.prior, self.closed, self.mean,
+                        *ax.spines.values(), ax.title]  # fmt: skip
+        self.on_top = [legend]
+
+    def update(self, alpha: float, beta: float, W: np.ndarray, x: np.ndarray) -> Conjugate2DPlot:
+        W, x = np.asarray(W, dtype=float), np.asarray(x, dtype=float)
+        model = LinearGaussian(alpha, beta, W)
+        post = posterior_on_grid(lambda p: model.log_joint(x, p), self.grid)
+        mean, cov = linear_gaussian_posterior(x, alpha, beta, W)
+        loglik = model.log_likelihood(x, self.grid.points).reshape(self.grid.shape).T
+        self.panel.update(post)
+        levels = sorted(-0.5 * k**2 for k in MAHALANOBIS)
+        self.lik.set_data(*contours(*self.grid.axes, loglik - loglik.max(), levels))
+        self.prior.set_data(*ellipses(np.zeros(2), np.eye(2) / alpha))
+        self.closed.set_data(*ellipses(mean, cov))
+        self.mean.set_data([mean[0]], [mean[1]])
+        self.ax.set_title(
+            f"f(z) = Wz, x = ({x[0]:.2g}, {x[1]:.2g}): "
+            f"posterior mean ({mean[0]:.2f}, {mean[1]:.2f})"
+        )
+        return self
 
 
 def conjugate_2d_figure(
@@ -65,48 +136,8 @@ def conjugate_2d_figure(
     limits: tuple[float, float] = (-4.0, 4.0),
     n: int = 161,
 ) -> Figure:
-    """2-D latent, f(z) = W z: prior (grey ellipses), likelihood in z (blue contours at 1, 2,
-    3 'standard deviations' below its maximum), grid posterior (image, black highest-density
-    contours holding 39/86/99%) and the closed-form posterior ellipses (red, dashed)."""
-    W, x = np.asarray(W, dtype=float), np.asarray(x, dtype=float)
-    model = LinearGaussian(alpha, beta, W)
-    grid = make_grid([limits, limits], n)
-    post = posterior_on_grid(lambda p: model.log_joint(x, p), grid)
-    mean, cov = linear_gaussian_posterior(x, alpha, beta, W)
-    z1, z2 = grid.axes
-    loglik = model.log_likelihood(x, grid.points).reshape(grid.shape).T
-    fig = Figure(figsize=(5.2, 4.8))
-    ax = fig.add_subplot()
-    _density_image(ax, post, cmap="Reds")
-    levels = sorted(-0.5 * k**2 for k in MAHALANOBIS)
-    ax.contour(
-        z1, z2, loglik - loglik.max(), levels=levels, colors="C0", linewidths=1, linestyles="solid"
-    )
-    for k in MAHALANOBIS:
-        ax.plot(*ellipse(np.zeros(2), np.eye(2) / alpha, k).T, color="0.5", lw=1)
-        ax.plot(*ellipse(mean, cov, k).T, "--", color="C3", lw=1.5)
-    ax.plot(*mean, "+", color="C3", ms=10)
-    handles = [
-        ax.plot([], [], color="0.5")[0],
-        ax.plot([], [], color="C0")[0],
-        ax.plot([], [], color="k")[0],
-        ax.plot([], [], "--", color="C3")[0],
-    ]
-    ax.legend(
-        handles,
-        ["prior p(z)", "likelihood p(x|z)", "posterior, grid", "posterior, closed form"],
-        loc="upper left",
-        fontsize=8,
-    )
-    ax.set_xlim(limits)
-    ax.set_ylim(limits)
-    ax.set_xlabel("latent z1 (latent units)")
-    ax.set_ylabel("latent z2 (latent units)")
-    ax.set_title(
-        f"f(z) = Wz, x = ({x[0]:.2g}, {x[1]:.2g}): posterior mean ({mean[0]:.2f}, {mean[1]:.2f})"
-    )
-    fig.tight_layout()
-    return fig
+    """The :class:`Conjugate2DPlot` of these values, as a Figure."""
+    return Conjugate2DPlot(limits, n).update(alpha, beta, W, x).fig
 
 
 def concentration_figure(
@@ -139,29 +170,57 @@ def concentration_figure(
     return fig
 
 
+class HardPanel:
+    """One hard-model panel on ``ax``: the exact posterior (:class:`DensityPanel`, blue), the
+    MAP (red x) with the Laplace ellipses of the same masses (red, dashed; ``laplace``), the
+    posterior mean (white dot) and a title. ``update(title, post, lap)``."""
+
+    def __init__(self, ax, grid: Grid, laplace: bool = True):
+        self.ax, self.density = ax, DensityPanel(ax, grid, "Blues")
+        self.ellipses = ax.plot([], [], "--", color="C3", lw=1.3)[0]
+        self.map = ax.plot([], [], "x", color="C3", ms=9, mew=2, label="MAP + Laplace")[0]
+        self.mean = ax.plot([], [], "o", color="w", mec="k", ms=6, label="posterior mean")[0]
+        ax.set_xlabel("latent z1 (latent units)")
+        ax.set_ylabel("latent z2 (latent units)")
+        handles = [self.map, self.mean] if laplace else [self.mean]
+        self.legend = ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=1)
+        self.dynamic = [*self.density.artists, self.ellipses, self.map, self.mean,
+                        *ax.spines.values(), ax.title]  # fmt: skip
+
+    def update(self, title: str, post: GridPosterior, lap: Laplace | None) -> None:
+        self.density.update(post)
+        self.ellipses.set_data(*(ellipses(lap.mean, lap.cov) if lap else ([], [])))
+        self.map.set_data(*(([lap.mean[0]], [lap.mean[1]]) if lap else ([], [])))
+        self.mean.set_data([post.mean[0]], [post.mean[1]])
+        self.ax.set_title(title, fontsize=10)
+
+
 def hard_posterior_figure(
     panels: Sequence[tuple[str, GridPosterior, Laplace | None]], size: float = 4.0
 ) -> Figure:
-    """One panel per (title, grid posterior, Laplace approximation): the exact posterior
-    (image, black highest-density contours holding 39/86/99%), the MAP (red x) with the
-    Laplace ellipses of the same masses (red, dashed), and the posterior mean (white dot)."""
+    """One :class:`HardPanel` per (title, grid posterior, Laplace approximation or None)."""
     fig = Figure(figsize=(size * len(panels), size * 0.95))
     for i, (title, post, lap) in enumerate(panels):
-        ax = fig.add_subplot(1, len(panels), i + 1)
-        _density_image(ax, post, cmap="Blues")
-        if lap is not None:
-            for k in MAHALANOBIS:
-                ax.plot(*ellipse(lap.mean, lap.cov, k).T, "--", color="C3", lw=1.3)
-            ax.plot(*lap.mean, "x", color="C3", ms=9, mew=2, label="MAP + Laplace")
-        ax.plot(*post.mean, "o", color="w", mec="k", ms=6, label="posterior mean")
-        ax.set_xlim(post.grid.extent[:2])
-        ax.set_ylim(post.grid.extent[2:])
-        ax.set_xlabel("latent z1 (latent units)")
-        ax.set_ylabel("latent z2 (latent units)")
-        ax.set_title(title, fontsize=10)
-        ax.legend(loc="lower left", fontsize=7)
+        HardPanel(fig.add_subplot(1, len(panels), i + 1), post.grid, lap is not None).update(
+            title, post, lap
+        )
     fig.tight_layout()
     return fig
+
+
+class HardPosteriorPlot(LivePlot):
+    """The widget's one-panel :func:`hard_posterior_figure`, kept: ``update(*hard_panel(...))``."""
+
+    def __init__(self, grid: Grid, size: float = 5.0, dpi: float | None = None):
+        self.fig = Figure(figsize=(size, size * 0.95), dpi=dpi)
+        self.panel = HardPanel(self.fig.add_subplot(), grid)
+        self.panel.ax.set_title("model\nKL", fontsize=10)  # two lines, as the titles
+        self.fig.tight_layout()
+        self.dynamic, self.on_top = self.panel.dynamic, [self.panel.legend]
+
+    def update(self, title: str, post: GridPosterior, lap: Laplace) -> HardPosteriorPlot:
+        self.panel.update(title, post, lap)
+        return self
 
 
 def log_joint_slice_figure(
@@ -189,13 +248,31 @@ def log_joint_slice_figure(
     return fig
 
 
+def _map_near(model: LatentModel, x: np.ndarray, post: GridPosterior) -> np.ndarray | None:
+    """The MAP by Newton's method (autograd Hessian) from the grid's best point, which lies
+    within a cell of the global maximum when the grid covers the posterior: 3-5 steps, a few
+    ms. None if a step fails (a Hessian that is not positive definite, no convergence)."""
+    z, best = post.mode.astype(np.float64), float(np.max(post.log_joint))
+    for _ in range(20):
+        h = neg_hessian(model, x, z)
+        if np.any(np.linalg.eigvalsh(h) <= 0):
+            return None
+        step = np.linalg.solve(h, log_joint_grad(model, x, z))
+        z = z + step
+        if np.max(np.abs(step)) < 1e-10:
+            ok = float(model.log_joint(x, z[None])[0]) >= best - 1e-9
+            return z if ok else None
+    return None
+
+
 def hard_panel(
     name: str, beta: float | None = None, x: np.ndarray | None = None, n: int = 121
 ) -> tuple[str, GridPosterior, Laplace]:
-    """Grid posterior and Laplace approximation of ``latent_models.hard_example(name, beta, x)``."""
+    """Grid posterior and Laplace approximation of ``latent_models.hard_example(name, beta, x)``
+    (the MAP: Newton from the grid's best point; L-BFGS from several starts if that fails)."""
     model, obs, limits = hard_example(name, beta=beta, x=x)
     post = posterior_on_grid(lambda p: model.log_joint(obs, p), make_grid(limits, n))
-    lap = laplace_approximation(model, obs)
+    lap = laplace_approximation(model, obs, mode=_map_near(model, obs, post))
     kl = post.kl_from(lap.log_density(post.grid.points))
     setting = (
         "" if name == "logistic" else f", x = ({obs[0]:.2f}, {obs[1]:.2f}), β = {model.beta:.3g}"

@@ -1,7 +1,9 @@
 """Thin views over the posterior figures of :mod:`vae_tutorial.viz.posteriors`.
 
 Notebook 01: ``ConjugateExplorer1D`` / ``ConjugateExplorer2D``. Notebook 02:
-``HardPosteriorExplorer``.
+``HardPosteriorExplorer``. Each keeps one figure and updates it in place (a few tens of ms a
+frame), so the image follows a slider while it is dragged; ``figure()`` draws the same
+picture afresh, for readers without live widgets.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..theory.latent_models import hard_example
-from ..viz.images import figure_png
 from ..viz.posteriors import (
+    Conjugate1DPlot,
+    Conjugate2DPlot,
+    HardPosteriorPlot,
     conjugate_1d_figure,
     conjugate_2d_figure,
     hard_panel,
@@ -35,10 +39,8 @@ class _Explorer(View):
         self.render()
 
     def figure(self) -> Figure:
+        """The current state as a new static Figure."""
         raise NotImplementedError
-
-    def draw(self) -> bytes:
-        return figure_png(self.figure())
 
 
 def _slider(desc: str, value: float, lo: float, hi: float, step: float = 0.05):
@@ -48,7 +50,7 @@ def _slider(desc: str, value: float, lo: float, hi: float, step: float = 0.05):
         max=hi,
         step=step,
         description=desc,
-        continuous_update=False,
+        continuous_update=True,  # a frame takes a few tens of ms
         style={"description_width": "60px"},
         layout={"width": "260px"},
     )
@@ -66,10 +68,17 @@ class ConjugateExplorer1D(_Explorer):
         self.beta = _slider("beta", beta, 0.1, 10.0)
         self.w = _slider("w", w, -2.0, 2.0)
         self.x = _slider("x", x, -3.0, 3.0)
+        self.plot = Conjugate1DPlot(dpi=80)
         self._setup([self.alpha, self.beta, self.w, self.x])
 
+    def _values(self) -> tuple:
+        return self.alpha.value, self.beta.value, self.w.value, self.x.value
+
     def figure(self) -> Figure:
-        return conjugate_1d_figure(self.alpha.value, self.beta.value, self.w.value, self.x.value)
+        return conjugate_1d_figure(*self._values())
+
+    def draw(self) -> bytes:
+        return self.plot.update(*self._values()).png()
 
 
 class ConjugateExplorer2D(_Explorer):
@@ -88,12 +97,18 @@ class ConjugateExplorer2D(_Explorer):
             [_slider(f"W{i + 1}{j + 1}", W[i][j], -2.0, 2.0) for j in range(2)] for i in range(2)
         ]
         self.x = [_slider(f"x{i + 1}", x[i], -3.0, 3.0) for i in range(2)]
+        self.plot = Conjugate2DPlot(n=121, dpi=80)
         self._setup([self.alpha, self.beta, *self.W[0], *self.W[1], *self.x])
 
-    def figure(self) -> Figure:
+    def _values(self) -> tuple:
         W = np.array([[s.value for s in row] for row in self.W])
-        x = np.array([s.value for s in self.x])
-        return conjugate_2d_figure(self.alpha.value, self.beta.value, W, x, n=121)
+        return self.alpha.value, self.beta.value, W, np.array([s.value for s in self.x])
+
+    def figure(self) -> Figure:
+        return conjugate_2d_figure(*self._values(), n=121)
+
+    def draw(self) -> bytes:
+        return self.plot.update(*self._values()).png()
 
 
 class HardPosteriorExplorer(_Explorer):
@@ -112,9 +127,19 @@ class HardPosteriorExplorer(_Explorer):
         self.model = widgets.Dropdown(options=["sigmoid", "mlp"], value=name, description="model")
         self.x = [_slider(f"x{i + 1}", obs[i], -2.0, 2.0) for i in range(2)]
         self.log10_beta = _slider("log10 β", lb, -1.0, 3.0, 0.1)
+        self._plots: dict[tuple, HardPosteriorPlot] = {}  # one per grid
         self._setup([self.model, *self.x, self.log10_beta])
 
-    def figure(self) -> Figure:
+    def _panel(self) -> tuple:
         x = np.array([s.value for s in self.x])
-        panel = hard_panel(self.model.value, beta=10**self.log10_beta.value, x=x)
-        return hard_posterior_figure([panel], size=5.0)
+        return hard_panel(self.model.value, beta=10**self.log10_beta.value, x=x)
+
+    def figure(self) -> Figure:
+        return hard_posterior_figure([self._panel()], size=5.0)
+
+    def draw(self) -> bytes:
+        title, post, lap = self._panel()
+        key = post.grid.extent + post.grid.shape
+        if key not in self._plots:
+            self._plots[key] = HardPosteriorPlot(post.grid, dpi=80)
+        return self._plots[key].update(title, post, lap).png()

@@ -1,9 +1,11 @@
 """The reparameterization trick, interactively (notebook 04, paper section 2.4).
 
-:func:`vae_tutorial.viz.reparameterization.reparam_figure` pushes fixed noise samples eps ~ N(0, 1)
-through z = mu + sigma * eps and compares the histogram of z with q = N(mu, sigma^2) and a
-target density; ``ReparamExplorer`` is a thin ipywidgets view with sliders for mu and sigma.
-The noise never changes while the sliders move: only the deterministic map does.
+:class:`vae_tutorial.viz.reparameterization.ReparamPlot` pushes fixed noise samples
+eps ~ N(0, 1) through z = mu + sigma * eps and compares the histogram of z with
+q = N(mu, sigma^2) and a target density; ``ReparamExplorer`` is a thin ipywidgets view with
+sliders for mu and sigma that updates that one figure in place (a few ms a frame, so the image
+follows the slider while it is dragged). The noise never changes while the sliders move: only
+the deterministic map does.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..viz.images import figure_png
-from ..viz.reparameterization import reparam_figure
+from ..viz.reparameterization import ReparamPlot, reparam_figure
 from .base import View
 
 
@@ -41,7 +42,7 @@ class ReparamExplorer(View):
             max=3.0,
             step=0.05,
             description="mu",
-            continuous_update=False,
+            continuous_update=True,
             style=style,
         )
         self.sigma = widgets.FloatSlider(
@@ -50,17 +51,18 @@ class ReparamExplorer(View):
             max=3.0,
             step=0.05,
             description="sigma",
-            continuous_update=False,
+            continuous_update=True,
             style=style,
         )
+        self.plot = ReparamPlot(self.eps, target, dpi=72)
         self.children = [widgets.HBox([self.mu, self.sigma]), self.image, self.errors]
         for control in (self.mu, self.sigma):
             control.observe(self.render, names="value")
         self.render()
 
     def figure(self) -> Figure:
-        """The figure for the current slider values."""
+        """The figure for the current slider values, drawn afresh (static)."""
         return reparam_figure(self.mu.value, self.sigma.value, self.eps, self.target)
 
     def draw(self) -> bytes:
-        return figure_png(self.figure(), dpi=72)
+        return self.plot.update(self.mu.value, self.sigma.value).png()

@@ -4,7 +4,8 @@
 test ELBO against training samples evaluated; ``LiveELBOPlot`` is a thin view that redraws it each
 time ``fit`` reports an evaluation, at most ``max_fps`` times per second and never more
 often than every 20 drawing times (so drawing takes at most 5% of the training time).
-Call ``flush()`` after training to draw the final state.
+Call ``flush()`` after training to draw the final state: it also draws the other x-axis
+scale, so once training is over the "log x-axis" box switches between two kept images.
 """
 
 from __future__ import annotations
@@ -44,24 +45,34 @@ class LiveELBOPlot(View):
         self.history: dict[str, list] = {"samples": [], "train_elbo": [], "test_elbo": []}
         self.redraws = 0
         self._last_draw, self._draw_seconds = -np.inf, 0.0
+        self._kept: dict[bool, tuple[tuple, bytes]] = {}  # log_x -> (history, its PNG)
         self.log_x = widgets.Checkbox(value=log_x, description="log x-axis")
         self.log_x.observe(self.render, names="value")
         self.children = [self.log_x, self.image, self.errors]
         self.render()
 
-    def figure(self) -> Figure:
+    def figure(self, log_x: bool | None = None) -> Figure:
+        """The current curves as a static Figure (``log_x`` None: as the box says)."""
         h = self.history
-        return elbo_figure(
-            h["samples"], h["train_elbo"], h["test_elbo"], self.title, self.log_x.value
-        )
+        log_x = self.log_x.value if log_x is None else log_x
+        return elbo_figure(h["samples"], h["train_elbo"], h["test_elbo"], self.title, log_x)
 
-    def draw(self) -> bytes:
+    def _png(self, log_x: bool) -> bytes:
+        """PNG of the current history on this x scale: kept from last time if unchanged."""
+        h = self.history
+        key = tuple(tuple(h[k]) for k in ("samples", "train_elbo", "test_elbo"))
+        if log_x in self._kept and self._kept[log_x][0] == key:
+            return self._kept[log_x][1]
         t0 = time.perf_counter()
-        png = figure_png(self.figure(), dpi=72)
+        png = figure_png(self.figure(log_x), dpi=72)
         self.redraws += 1
         self._last_draw = time.perf_counter()
         self._draw_seconds = self._last_draw - t0
+        self._kept[log_x] = (key, png)
         return png
+
+    def draw(self) -> bytes:
+        return self._png(self.log_x.value)
 
     def __call__(self, history: Any) -> None:
         """Record ``history`` (a History or its dict); redraw unless one happened recently."""
@@ -74,5 +85,11 @@ class LiveELBOPlot(View):
             self.render()
 
     def flush(self) -> None:
-        """Redraw now (call after training, so the final evaluation is shown)."""
+        """Redraw now (call after training, so the final evaluation is shown), and draw the
+        other x scale too, so the box answers at once from then on."""
         self.render()
+        if self.error is None:
+            try:
+                self._png(not self.log_x.value)
+            except Exception:  # noqa: BLE001 - shown by render() if the box is ticked
+                pass

@@ -1,0 +1,146 @@
+"""Every kernel-side widget of notebooks 01-05 and 07, in a real JupyterLab and a real browser:
+input to new image on screen, p50 / p95 over 22 moves per notebook (issue 13: <= 100 ms p95).
+
+For each notebook (one JupyterLab for all, a temporary copy of the notebooks, the quick switch
+on, see conftest.py) the cells up to and including the widget's are run; then one control is
+moved 24 times with the keyboard (a slider: arrow keys on its handle, one step each; the ELBO
+plot's only control, its log-x check box: space), each move after the previous image landed.
+The time is measured in the page, from the keydown to the first animation frame after the new
+image has decoded (a MutationObserver on the ``<img>`` src), the first 2 moves are left out
+(warm-up). Notebooks 03 and 08 have no kernel-side widget; 06 has its own browser tests.
+
+The figures are printed always; the p95 target is asserted only when the machine is idle
+enough (1-minute load average <= 1.5 when the moves start: other work on a shared 2-core
+machine delays the kernel by whole time slices), and the print says so when it is not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import urllib.request
+
+import numpy as np
+import pytest
+from jupyter_page import IDLE_JS, accept_dialogs
+
+TARGET_P95_MS = 100.0
+MAX_LOAD = 1.5
+MOVES, WARMUP = 24, 2
+# notebook, the widget cell's constructor call, the control moved (a slider handle by its
+# index in the widget, or the check box)
+CASES = [
+    ("01_conjugate_posteriors.ipynb", "wp.ConjugateExplorer2D(", "slider", 6),  # x1
+    ("02_hard_posteriors.ipynb", "wp.HardPosteriorExplorer(", "slider", 0),  # x1
+    ("04_sgvb.ipynb", "ws.ReparamExplorer(", "slider", 1),  # sigma
+    ("05_aevb.ipynb", "LiveELBOPlot(", "checkbox", 0),  # log x-axis
+    ("07_likelihoods_and_priors.ipynb", "wx.LatentExplorer(", "slider", 0),  # z1
+]
+BUDGET_S = 100  # per notebook, after the server is up
+# from each keydown to the first frame after the next new image has decoded, in ms
+WATCH_JS = """(img) => {
+    const lat = (window.__latency = { start: null, ms: [] });
+    document.addEventListener("keydown", () => { lat.start = performance.now(); }, true);
+    new MutationObserver(() => {
+        const start = lat.start;
+        if (start === null) return;
+        lat.start = null;  // the first new image after an input counts, once
+        img.decode().catch(() => {}).then(() =>
+            requestAnimationFrame(() => lat.ms.push(performance.now() - start)));
+    }).observe(img, { attributes: true, attributeFilter: ["src"] });
+}"""
+
+
+def _shut_down_kernels(lab) -> None:
+    """Stop every kernel the server runs (the next notebook gets the CPU to itself)."""
+    base = f"{lab.url}api/sessions?token={lab.token}"
+    with urllib.request.urlopen(base, timeout=10) as r:
+        sessions = json.load(r)
+    for s in sessions:
+        url = f"{lab.url}api/sessions/{s['id']}?token={lab.token}"
+        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=10)
+
+
+def _run_through(page, path, marker: str, left) -> object:
+    """Run the notebook's cells up to and including the first code cell containing
+    ``marker`` (found in the file: the editors of cells off screen may not be drawn yet);
+    returns that cell's locator."""
+    sources = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"]]
+    index = next((i for i, s in enumerate(sources) if marker in s), -1)
+    assert index >= 0, f"no cell of {path.name} contains {marker!r}"
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=left())
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    assert cells.count() == len(sources)
+    if index + 1 < cells.count():  # select the next cell: "Run All Above" runs the widget's
+        cells.nth(index + 1).locator(".jp-InputPrompt").click()
+        item = "Run All Above Selected Cell"
+    else:
+        item = "Run All Cells"
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
+    accept_dialogs(page, 1.0)
+    return cells.nth(index)
+
+
+@pytest.mark.parametrize("notebook, marker, control, nth", CASES, ids=[c[0][:2] for c in CASES])
+def test_widget_answers_within_100_ms(lab, page, notebook, marker, control, nth):
+    t_start = time.monotonic()
+
+    def left() -> float:  # milliseconds left in the budget, for playwright's timeouts
+        remaining = BUDGET_S - (time.monotonic() - t_start)
+        if remaining <= 0:
+            pytest.fail(f"{notebook}: over the {BUDGET_S} s budget")
+        return 1000 * remaining
+
+    page.set_default_timeout(30_000)
+    try:
+        # a workspace of its own: JupyterLab restores no tab of an earlier notebook
+        url = f"{lab.url}lab/workspaces/latency-{notebook[:2]}/tree/{notebook}?token={lab.token}"
+        page.goto(url, timeout=left())
+        page.wait_for_selector(".jp-NotebookPanel", timeout=left())
+        accept_dialogs(page, 2.0)  # a kernel-selection dialog, if JupyterLab asks
+        cell = _run_through(page, lab.root / notebook, marker, left)
+        image = cell.locator(".jp-OutputArea .widget-image").first
+        image.wait_for(state="visible", timeout=left())
+        page.wait_for_function(IDLE_JS, timeout=left(), polling=250)
+        t_ran = time.monotonic() - t_start
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                               arg=image.element_handle())  # fmt: skip
+        if control == "slider":
+            target = cell.locator(".jp-OutputArea .widget-slider .noUi-handle").nth(nth)
+            keys = ["ArrowRight"] * (MOVES // 2) + ["ArrowLeft"] * (MOVES // 2)
+        else:
+            target = cell.locator(".jp-OutputArea .widget-checkbox input").nth(nth)
+            keys = ["Space"] * MOVES
+        target.focus()
+        image.evaluate(WATCH_JS)
+        load = os.getloadavg()[0]
+        for i, key in enumerate(keys):
+            page.keyboard.press(key)
+            page.wait_for_function("(n) => window.__latency.ms.length > n", arg=i,
+                                   timeout=min(10_000, left()))  # fmt: skip
+            page.wait_for_timeout(40)  # a reader's pace, and no queue behind the last move
+        ms = np.array(page.evaluate("window.__latency.ms"))[WARMUP:]
+    finally:
+        _shut_down_kernels(lab)
+    p50, p95 = np.percentile(ms, 50), np.percentile(ms, 95)
+    idle = load <= MAX_LOAD
+    print(
+        f"\n{notebook}: {control} input -> new image on screen, p50 {p50:.0f} ms / p95 "
+        f"{p95:.0f} ms / max {ms.max():.0f} ms over {len(ms)} moves (load {load:.2f}; "
+        f"cells ran in {t_ran:.0f} s)"
+        + ("" if idle else f"; machine busy (load > {MAX_LOAD}): p95 target not asserted")
+    )
+    assert len(ms) >= 20
+    if idle:
+        assert p95 <= TARGET_P95_MS, f"{notebook}: p95 {p95:.0f} ms > {TARGET_P95_MS:.0f} ms"
+
+
+@pytest.fixture(autouse=True)
+def _show_lab_log_on_failure(request, lab):
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        print(f"--- JupyterLab log (last 3000 characters) ---\n{lab.log.read_text()[-3000:]}")
