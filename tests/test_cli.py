@@ -40,7 +40,8 @@ def test_train_then_evaluate_a_checkpoint(capsys, tmp_path):
     assert code == 0, err
     r = json.loads(out)
     assert r["data"] == "frey-faces" and r["n_test"] == 50
-    assert r["log_px_estimator"] == "importance sampling, K = 20"
+    assert r["log_px_estimator"] == "importance sampling, K = 20, proposal q(z|x)"
+    assert 1 <= r["is_median_ess"] <= 20 and r["roofline_fraction"] > 0
     assert r["test_log_px"] > r["test_elbo"]
 
 

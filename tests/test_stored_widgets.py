@@ -57,3 +57,17 @@ def test_widgets_read_without_a_kernel(path):
         line = out["data"]["text/plain"].strip()
         escaped = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         assert escaped in body, f"{path.name}: nbconvert does not show {line[:60]!r}"
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, ROOT / "notebooks/dashboards/latent_explorer.ipynb"],
+                         ids=lambda p: p.stem)  # fmt: skip
+def test_stored_widget_outputs_are_detached_from_their_kernel(path):
+    """JupyterLab shows "Error displaying widget: model not found" for a stored widget output
+    whose kernel is gone, unless its model id is empty (jupyter/nbconvert does that when
+    `make notebooks` stores a notebook)."""
+    ids = [o["data"][WIDGET]["model_id"] for _, o in _widget_outputs(nbformat.read(path, 4))]
+    stale = [i for i in ids if i]
+    assert not stale, (
+        f"{path.name}: {len(stale)} widget outputs name a kernel's model; store the notebook "
+        "with `make notebooks` (JUPYTER_CONFIG_PATH=jupyter/nbconvert)"
+    )

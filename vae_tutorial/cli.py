@@ -180,11 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     # the AIS defaults are the schedule validated against the exact grid (studies/log_px.py)
     e.add_argument("--chains", type=bounded_int("--chains", 1, 1024), default=16)
     e.add_argument(
-        "--steps", type=bounded_int("--steps", 1, 100_000), default=100, help="AIS schedule length"
+        "--steps", type=bounded_int("--steps", 1, 100_000), default=300, help="AIS schedule length"
     )
     e.add_argument("--leapfrog", type=bounded_int("--leapfrog", 1, 100), default=5)
-    e.add_argument("--start", choices=["prior", "encoder"], default="encoder",
-                   help="AIS start distribution")  # fmt: skip
+    e.add_argument("--start", choices=["prior", "encoder"], default="prior",
+                   help="AIS start distribution (encoder: faster, can miss a mode)")  # fmt: skip
     e.add_argument(
         "--n", type=bounded_int("--n"), default=None, help="only the first N test examples"
     )

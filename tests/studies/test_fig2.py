@@ -137,8 +137,8 @@ def test_bad_names_and_listing(tmp_path, capsys):
         "budget_samples": 1_000_000,
         "done": False,
     }
-    assert main(["reproduce", "fig3"]) == 2
-    assert "invalid choice: 'fig3'" in capsys.readouterr().err
+    assert main(["reproduce", "fig4"]) == 2
+    assert "invalid choice: 'fig4'" in capsys.readouterr().err
 
 
 # -- the shipped logs in data/fig2 ---------------------------------------------------------

@@ -57,7 +57,7 @@ def test_a_tiny_fig3_run_end_to_end_resumes_and_reads_back(tiny, tmp_path):
 
 def test_a_tiny_log_px_run_orders_the_estimators(monkeypatch, tmp_path):
     monkeypatch.setattr(log_px, "K_IS", 200)
-    ais = {**log_px.AIS_DEFAULT, "chains": 4, "steps": 30}
+    ais = {**log_px.AIS_DEFAULT, "chains": 4, "steps": 60}
     rec, files = log_px.evaluate_run("t", "mnist-z2", 1000, True, ais)
     (tmp_path / "t.json").write_text(json.dumps(rec))
     (tmp_path / "t.npz").write_bytes(files[".npz"])

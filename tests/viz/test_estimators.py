@@ -29,7 +29,7 @@ def test_estimator_figure_plots_differences_from_the_exact_value():
     exact = rng.normal(-140, 10, 50)
     arrays = {"exact": exact, "elbo": exact - 10, "is": exact - rng.exponential(1, 50),
               "ais": exact - 0.1, "is_ess": rng.uniform(1, 5000, 50)}  # fmt: skip
-    fig = estimator_figure(arrays, 5000, {"chains": 16, "steps": 100}, "mnist-z2")
+    fig = estimator_figure(arrays, 5000, {"chains": 16, "steps": 300, "start": "prior"}, "mnist-z2")
     left, right = fig.axes
     lines = left.get_lines()
     assert np.allclose(lines[0].get_ydata(), -10) and np.allclose(lines[2].get_ydata(), -0.1)

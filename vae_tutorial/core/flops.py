@@ -20,7 +20,7 @@ def decoder_flops(model: nn.Module) -> int:
                if isinstance(m, nn.Linear))  # fmt: skip
 
 
-def seconds_per_flop(m: int, k: int, n: int, threads: int | None, reps: int = 3) -> float:
+def seconds_per_flop(m: int, k: int, n: int, threads: int | None, reps: int = 10) -> float:
     """Best-of-``reps`` seconds per flop of a float32 product (m x k) @ (k x n)."""
     a, b, c = torch.randn(m, k), torch.randn(k, n), torch.empty(m, n)
     with torch_threads(threads):

@@ -60,7 +60,7 @@ def estimator_figure(arrays: dict[str, np.ndarray], k_is: int, ais: dict[str, An
     for key, label, color in (
         ("elbo", "ELBO (L = 100)", "C0"),
         ("is", f"IS, K = {k_is}, proposal q(z|x)", "C1"),
-        ("ais", f"AIS, {ais['chains']} chains x {ais['steps']} steps, from q(z|x)", "C2"),
+        ("ais", f"AIS, {ais['chains']} x {ais['steps']} steps from the {ais.get('start')}", "C2"),
     ):
         d = np.sort(arrays[key] - exact)
         ax1.plot(rank, d, color=color, label=f"{label}: mean {d.mean():+.2f}")
