@@ -84,7 +84,9 @@ def chromium() -> Path:
 
 
 @pytest.fixture(scope="module")
-def lab(chromium, tmp_path_factory):
+def lab(chromium, tmp_path_factory, request):
+    """JupyterLab in quick mode, unless the test module sets ``LAB_QUICK = False``."""
+    quick = getattr(request.module, "LAB_QUICK", True)
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "notebooks"
     shutil.copytree(ROOT / "notebooks", root)
@@ -95,8 +97,8 @@ def lab(chromium, tmp_path_factory):
         path.write_text(json.dumps(values))
     token, port, log = secrets.token_hex(16), _free_port(), tmp / "lab.log"
     env = {
-        **os.environ,
-        "VAE_TUTORIAL_QUICK": "1",
+        **{k: v for k, v in os.environ.items() if k != "VAE_TUTORIAL_QUICK"},
+        **({"VAE_TUTORIAL_QUICK": "1"} if quick else {}),
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
     }
