@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = ROOT / "jupyter" / "classroom"  # JUPYTER_CONFIG_PATH and JUPYTER_PATH of the target
 CHROMIUM = Path(os.environ.get("VAE_TUTORIAL_CHROMIUM", "/usr/bin/chromium"))
 TARGET_S = 3.0  # first slider on screen, idle machine
-BUSY_LOAD = 1.5  # above this 1-minute load average the target is reported, not asserted
+BUSY_LOAD = 3.0  # above this 1-minute load average the target is reported, not asserted
+# (the test's own server, kernel and browser keep the load near 2 on 2 cores; 1.7-2.5 s there)
 
 
 def classroom_notebook() -> Path:

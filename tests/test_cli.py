@@ -174,7 +174,8 @@ def test_verify_checks_every_shipped_file(capsys):
     code, out, err = run_cli(capsys, "verify")
     assert code == 0, err
     r = json.loads(out)
-    assert r["ok"] and r["files"] >= 90 and r["fig2_logs"] == 9 and r["sweep_runs"] == 30
+    assert r["ok"] and r["files"] >= 120 and r["fig2_logs"] == 9 and r["sweep_runs"] == 30
+    assert r["fig3_logs"] == 13 and r["log_px_results"] == 2
 
 
 def test_verify_refuses_an_empty_fig2_log(capsys, tmp_path, monkeypatch):

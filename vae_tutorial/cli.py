@@ -51,18 +51,22 @@ def cmd_verify(args: argparse.Namespace) -> None:
     from .core.pretrained import load_pretrained, shipped
     from .datasets.files import verify_all
     from .settings import data_dir
-    from .studies import fig2, sweeps
+    from .studies import fig2, fig3, log_px, sweeps
 
     files = verify_all()
     for name in shipped():
         load_pretrained(name)
     logs = fig2.load_logs(data_dir() / "fig2")
     runs = sweeps.load_results()
+    fig3_logs = fig3.load_logs(data_dir() / "fig3")
+    checks = [log_px.load_result(n, data_dir() / "log_px") for n in log_px.RUNS]
     _print_json(
         {
             "files": len(files),
             "pretrained": shipped(),
             "fig2_logs": len(logs),
+            "fig3_logs": len(fig3_logs),
+            "log_px_results": len(checks),
             "sweep_runs": len(runs),
             "ok": True,
         }

@@ -1,7 +1,8 @@
 """The front door: "Run All" of 00_index in JupyterLab, full mode (as a reader opens it), timed
 from the menu click to every cell done and the kernel idle (issue 13: <= 10 s on an idle 2-core
 machine). The figure is printed always; the target is asserted only when the machine is idle
-enough (1-minute load average <= 1.5 before the run), and the print says so when it is not."""
+enough (1-minute load average <= 3 before the run: the test's own server and browser keep
+it near 2 on 2 cores), and the print says so when it is not."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 from jupyter_page import IDLE_JS, accept_dialogs, run_all_cells
 
 LAB_QUICK = False  # the reader's mode: conftest's lab starts without VAE_TUTORIAL_QUICK
-TARGET_S, MAX_LOAD = 10.0, 1.5
+TARGET_S, MAX_LOAD = 10.0, 3.0
 
 
 def test_index_runs_all_cells_quickly(lab, page):

@@ -17,7 +17,8 @@ def test_fig3_design_follows_the_paper():
     assert len(runs) == 13  # 5 sizes x (AEVB, wake-sleep) + MCEM on the 3 smallest
     for name, exp in runs.items():
         t, m = exp.train, exp.model
-        assert (m.z_dim, m.hidden, t.optimizer, t.batch_size, t.init_std) == (3, (100,), "adagrad", 100, 0.01)
+        setup = (m.z_dim, m.hidden, t.optimizer, t.batch_size, t.init_std)
+        assert setup == (3, (100,), "adagrad", 100, 0.01)
         n = int(name.split("-n")[1])
         assert t.weight_decay == pytest.approx(1 / n)  # the N(0, I) prior on the weights
         assert t.algorithm != "mcem" or n <= fig3.MCEM_MAX_N
@@ -37,7 +38,7 @@ def tiny(monkeypatch):
 
 def test_a_tiny_fig3_run_end_to_end_resumes_and_reads_back(tiny, tmp_path):
     logs = fig3.run_all(["mcem-n1000", "aevb-n1000"], tmp_path, samples=2000, progress=False)
-    for name, g in logs.items():
+    for g in logs.values():
         assert set(g["lr_trials"]) == {"0.02", "0.1"}
         assert g["experiment"]["train"]["lr"] in (0.02, 0.1)
         assert g["log_px"]["test"]["n"] == 8 and np.isfinite(g["log_px"]["test"]["mean"])

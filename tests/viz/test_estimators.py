@@ -15,8 +15,8 @@ def _log(method, n, test):
 
 
 def test_fig3_figure_has_one_test_and_one_train_curve_per_method():
-    logs = {f"{m}-n{n}": _log(m, n, -150 + i) for i, (m, n) in
-            enumerate((m, n) for m in ("aevb", "wake_sleep", "mcem") for n in (1000, 10000))}  # fmt: skip
+    pairs = [(m, n) for m in ("aevb", "wake_sleep", "mcem") for n in (1000, 10000)]
+    logs = {f"{m}-n{n}": _log(m, n, -150 + i) for i, (m, n) in enumerate(pairs)}
     ax = fig3_figure(logs).axes[0]
     assert ax.get_xscale() == "log" and "nats" in ax.get_ylabel() and "AIS" in ax.get_ylabel()
     labels = {t.get_text() for t in ax.get_legend().get_texts()}
