@@ -72,7 +72,7 @@ def evaluate_run(name: str, model: str, every: int, grid: bool, ais: dict) -> tu
     def timed(key, fn):
         t0 = time.perf_counter()
         result = fn()
-        seconds[key] = round(time.perf_counter() - t0, 1)
+        seconds[key] = time.perf_counter() - t0
         return result
 
     with torch.inference_mode():
@@ -108,7 +108,7 @@ def evaluate_run(name: str, model: str, every: int, grid: bool, ais: dict) -> tu
         "speed": {"is_gflops": round(is_gflops, 1), "gemm_roofline_gflops": round(roofline, 1),
                   "is_roofline_fraction": round(is_gflops / roofline, 3),
                   "threads": torch.get_num_threads()},
-        "seconds": seconds,
+        "seconds": {k: round(v, 1) for k, v in seconds.items()},
         "torch": torch.__version__,
     }  # fmt: skip
     if grid:
