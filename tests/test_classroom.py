@@ -75,14 +75,16 @@ class Voila:
             assert self.proc.poll() is None, f"Voila exited:\n{self.text()[-3000:]}"
             text = self.text()
             started = re.findall(r"Kernel started: ([0-9a-f-]+)", text)
-            if started and text.rfind("is filled with") > text.rfind(started[-1]):
+            # the pool is reported full once; a refill after a page took the kernel may be logged
+            # before or after its "Kernel started" line, so only the newest kernel's state counts
+            if started and "is filled with" in text:
                 try:
                     with urllib.request.urlopen(f"{self.url}api/kernels/{started[-1]}") as r:
                         state = json.load(r)["execution_state"]
                 except (urllib.error.URLError, ConnectionError):
                     state = "unknown"
                 idle_polls = idle_polls + 1 if state == "idle" else 0
-                if idle_polls >= 3:
+                if idle_polls >= 6:  # idle for 3 s: the dashboard has run, not yet to start
                     return
             time.sleep(0.5)
         pytest.fail(f"no preheated kernel within {timeout:.0f} s:\n{self.text()[-3000:]}")
