@@ -29,12 +29,12 @@ import numpy as np
 import torch
 
 from ..core.config import ExperimentConfig, ModelConfig, TrainConfig
-from ..core.errors import DataError, VAETutorialError
+from ..core.errors import VAETutorialError
 from ..core.estimators import evaluate
 from ..core.model import build_model
 from ..core.train import fit
 from ..settings import torch_threads
-from .runner import Task, read_result, run_study
+from .runner import Task, load_results, run_study
 
 FORMAT = 1
 MNIST_Z = (3, 5, 10, 20, 200)
@@ -169,23 +169,14 @@ def select(names: Sequence[str] | None, runs: dict) -> list[str]:
 def load_logs(out_dir: Path) -> dict[str, dict[str, Any]]:
     """The finished logs in ``out_dir`` by name, in Figure 2 order. A log that is unreadable
     or incomplete raises :class:`DataError` naming it and how to restore or regenerate it."""
-    found = {}
-    order = list(fig2_experiments())
-    for p in Path(out_dir).glob("*.json"):
-        how = (
-            f"Restore it with `git checkout -- data/fig2/{p.name}` or regenerate it with "
-            f"`python -m vae_tutorial reproduce fig2 --only {p.stem}` after deleting it."
-        )
-        rec = read_result(p, how)
-        try:
-            h, f = rec["history"], rec["final"]
-            float(f["test_elbo"]), float(f["train_elbo"])
-            if not h["samples"] or len(h["samples"]) != len(h["test_elbo"]):
-                raise ValueError("empty or uneven history")
-        except (KeyError, TypeError, ValueError) as e:
-            raise DataError(f"Figure 2 log {p} is incomplete ({e!r}). {how}") from e
-        found[p.stem] = rec
-    return dict(sorted(found.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
+
+    def check(rec: dict) -> None:
+        h, f = rec["history"], rec["final"]
+        float(f["test_elbo"]), float(f["train_elbo"])
+        if not h["samples"] or len(h["samples"]) != len(h["test_elbo"]):
+            raise ValueError("empty or uneven history")
+
+    return load_results(Path(out_dir), "fig2", list(fig2_experiments()), check)
 
 
 def run_all(

@@ -27,9 +27,8 @@ import numpy as np
 import torch
 
 from ..core.config import ExperimentConfig, ModelConfig, TrainConfig
-from ..core.errors import DataError
 from .fig2 import select
-from .runner import Task, read_result, run_study
+from .runner import Task, load_results, run_study
 
 FORMAT = 1
 SIZES = (1_000, 3_000, 10_000, 30_000, 50_000)
@@ -174,20 +173,11 @@ def _log_points(budget: int, n: int = 12) -> list[int]:
 def load_logs(out_dir: Path) -> dict[str, dict[str, Any]]:
     """The finished runs in ``out_dir`` by name, in the order of :func:`runs`; an unreadable
     or incomplete log raises :class:`DataError` naming it and what to do."""
-    order = list(runs())
-    found = {}
-    for p in Path(out_dir).glob("*.json"):
-        how = (
-            f"Restore it with `git checkout -- data/fig3/{p.name}` or regenerate it with "
-            f"`python -m vae_tutorial reproduce fig3 --only {p.stem}` after deleting it."
-        )
-        rec = read_result(p, how)
-        try:
-            float(rec["log_px"]["test"]["mean"]), float(rec["log_px"]["train"]["mean"])
-        except (KeyError, TypeError, ValueError) as e:
-            raise DataError(f"Figure 3 log {p} is incomplete ({e!r}). {how}") from e
-        found[p.stem] = rec
-    return dict(sorted(found.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99))
+
+    def check(rec: dict) -> None:
+        float(rec["log_px"]["test"]["mean"]), float(rec["log_px"]["train"]["mean"])
+
+    return load_results(Path(out_dir), "fig3", list(runs()), check)
 
 
 def run_all(names=None, out_dir: Path | str = "data/fig3", jobs: int = 1, samples=None,

@@ -76,6 +76,27 @@ def read_result(path: Path, how: str = "") -> dict[str, Any]:
     return rec
 
 
+def load_results(out_dir: Path, study: str, order: Sequence[str], check) -> dict[str, Any]:
+    """Every result JSON in ``out_dir`` by name, in ``order`` (others last). ``check(record)``
+    raises KeyError, TypeError or ValueError for an incomplete one; an unreadable or incomplete
+    result raises DataError naming it and how to restore or regenerate it
+    (``python -m vae_tutorial reproduce STUDY``)."""
+    found = {}
+    for p in Path(out_dir).glob("*.json"):
+        how = (
+            f"Restore it with `git checkout -- data/{study}/{p.name}` or regenerate it with "
+            f"`python -m vae_tutorial reproduce {study} --only {p.stem}` after deleting it."
+        )
+        rec = read_result(p, how)
+        try:
+            check(rec)
+        except (KeyError, TypeError, ValueError) as e:
+            raise DataError(f"{study} result {p} is incomplete ({e!r}). {how}") from e
+        found[p.stem] = rec
+    rank = {n: i for i, n in enumerate(order)}
+    return dict(sorted(found.items(), key=lambda kv: rank.get(kv[0], len(rank))))
+
+
 def is_done(task: Task, out_dir: Path) -> bool:
     """True when ``task``'s result (and extra files) exist with its key. A result with another
     key (other arguments) raises StudyError: it is never silently reused or overwritten."""
