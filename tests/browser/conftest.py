@@ -107,6 +107,7 @@ def lab(chromium, tmp_path_factory, request):
         "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--KernelManager.transport_encryption=auto",  # as `make lab`: what readers run
     ]  # fmt: skip
     if os.geteuid() == 0:
         cmd.append("--allow-root")

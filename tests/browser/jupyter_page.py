@@ -43,6 +43,13 @@ def accept_dialogs(page, seconds: float) -> None:
         page.wait_for_timeout(250)
 
 
+def lab_url(lab, notebook: str, workspace: str) -> str:
+    """The URL that opens ``notebook`` in JupyterLab in a workspace of its own: the default
+    workspace restores the tabs of earlier tests, and a menu command such as "Run All Cells"
+    would act on whichever of them JupyterLab activates last."""
+    return f"{lab.url}lab/workspaces/{workspace}/tree/{notebook}?token={lab.token}"
+
+
 def run_all_cells(page) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()

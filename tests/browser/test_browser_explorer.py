@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 import torch
-from jupyter_page import IDLE_JS, accept_dialogs, run_all_cells
+from jupyter_page import IDLE_JS, accept_dialogs, lab_url, run_all_cells
 
 NOTEBOOK = "browser_explorer_check.ipynb"
 ROOT_SEL = ".vae-browser-explorer"
@@ -62,7 +62,7 @@ def test_browser_explorer_decodes_in_javascript_within_a_frame(lab, page):
     _notebook(lab.root / NOTEBOOK)
     sent = []  # websocket frames the page sends (kernel messages)
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
-    root = _open_and_run(page, f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}")
+    root = _open_and_run(page, lab_url(lab, NOTEBOOK, "browser-explorer"))
 
     # 1. the JavaScript decoder against torch, on random latents
     from vae_tutorial.core.pretrained import load_pretrained

@@ -14,7 +14,14 @@ import time
 
 import numpy as np
 import pytest
-from jupyter_page import IDLE_JS, IMG_BYTES_JS, accept_dialogs, png_pixels, run_all_cells
+from jupyter_page import (
+    IDLE_JS,
+    IMG_BYTES_JS,
+    accept_dialogs,
+    lab_url,
+    png_pixels,
+    run_all_cells,
+)
 
 NOTEBOOK = "06_latent_explorer.ipynb"
 BUDGET_S = 150  # the whole test, after the server is up (quick mode needs about 30 s here)
@@ -27,7 +34,7 @@ def test_stored_widget_outputs_show_no_error(lab, page):
     """06 as shipped, opened without running it (a new reader; or one who restarted the
     kernel): a stored widget output whose model is gone must not print an error."""
     page.set_default_timeout(60_000)
-    page.goto(f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}")
+    page.goto(lab_url(lab, NOTEBOOK, "stored-outputs"))
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     accept_dialogs(page, 2.0)
     # the widget manager reports "model not found" once it has asked the (new) kernel
@@ -65,7 +72,7 @@ def test_dragging_a_latent_slider_redraws_the_digit(lab, page):
         return 1000 * remaining
 
     page.set_default_timeout(30_000)
-    page.goto(f"{lab.url}lab/tree/{NOTEBOOK}?token={lab.token}", timeout=left())
+    page.goto(lab_url(lab, NOTEBOOK, "run-all"), timeout=left())
     page.wait_for_selector(".jp-NotebookPanel", timeout=left())
     accept_dialogs(page, 2.0)  # a kernel-selection dialog, if JupyterLab asks
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=left())
@@ -197,8 +204,10 @@ def test_arrow_keys_on_a_kernel_side_slider(lab, page):
     (lab.root / KEYS_NOTEBOOK).write_text(json.dumps(nb))
     page.set_default_timeout(60_000)
     found = {}
-    for front_end, path in (("JupyterLab", "lab/tree"), ("Notebook 7", "notebooks")):
-        url = f"{lab.url}{path}/{KEYS_NOTEBOOK}?token={lab.token}"
+    for front_end, url in (
+        ("JupyterLab", lab_url(lab, KEYS_NOTEBOOK, "keyboard")),
+        ("Notebook 7", f"{lab.url}notebooks/{KEYS_NOTEBOOK}?token={lab.token}"),
+    ):
         found[front_end] = _arrow_key_moves_slider(page, url)
     lines = [f"{k}: moved {moved}, focus kept {kept}" for k, (moved, kept) in found.items()]
     print("\nkernel-side slider, ArrowRight on a focused handle: " + "; ".join(lines))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 
-from jupyter_page import IDLE_JS, accept_dialogs, run_all_cells
+from jupyter_page import IDLE_JS, accept_dialogs, lab_url, run_all_cells
 
 LAB_QUICK = False  # the reader's mode: conftest's lab starts without VAE_TUTORIAL_QUICK
 TARGET_S, MAX_LOAD = 10.0, 3.0
@@ -17,7 +17,7 @@ TARGET_S, MAX_LOAD = 10.0, 3.0
 
 def test_index_runs_all_cells_quickly(lab, page):
     page.set_default_timeout(120_000)
-    page.goto(f"{lab.url}lab/tree/00_index.ipynb?token={lab.token}")
+    page.goto(lab_url(lab, "00_index.ipynb", "front-door"))
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     accept_dialogs(page, 2.0)
     page.wait_for_function(IDLE_JS, polling=200)  # the kernel is up and idle

@@ -23,7 +23,7 @@ import urllib.request
 
 import numpy as np
 import pytest
-from jupyter_page import IDLE_JS, accept_dialogs
+from jupyter_page import IDLE_JS, accept_dialogs, lab_url
 
 TARGET_P95_MS = 100.0
 MAX_LOAD = 1.5
@@ -95,9 +95,7 @@ def test_widget_answers_within_100_ms(lab, page, notebook, marker, control, nth)
 
     page.set_default_timeout(30_000)
     try:
-        # a workspace of its own: JupyterLab restores no tab of an earlier notebook
-        url = f"{lab.url}lab/workspaces/latency-{notebook[:2]}/tree/{notebook}?token={lab.token}"
-        page.goto(url, timeout=left())
+        page.goto(lab_url(lab, notebook, f"latency-{notebook[:2]}"), timeout=left())
         page.wait_for_selector(".jp-NotebookPanel", timeout=left())
         accept_dialogs(page, 2.0)  # a kernel-selection dialog, if JupyterLab asks
         cell = _run_through(page, lab.root / notebook, marker, left)

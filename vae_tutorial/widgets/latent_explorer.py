@@ -208,11 +208,14 @@ class LatentExplorer(_View):
 
     def render(self, change: dict | None = None) -> None:
         if not self._hold:
-            super().render(change)
+            super().render(change)  # the image goes to the browser first,
+            self._readouts(self.latent)  # then the boxes and text that follow it
 
     def draw(self) -> bytes:
-        z = self.latent
-        png = to_png(self.canvas(z), self.scale)
+        return to_png(self.canvas(self.latent), self.scale)
+
+    def _readouts(self, z: np.ndarray) -> None:
+        """The z boxes, the info line and the scatter's cross, for latent ``z``."""
         self._hold = True  # the boxes follow the sliders without re-triggering them
         try:
             for box, v in zip((self.z1_box, self.z2_box), z, strict=False):
@@ -228,7 +231,6 @@ class LatentExplorer(_View):
         if self.scatter is not None:
             self.scatter.value = to_png(self._scatter_with_cross(z))
         self.info.value = f"<code>{text}</code>"
-        return png
 
     def snapshot(self) -> Figure:
         """A static figure of the current state (for readers without widget JavaScript)."""
