@@ -5,7 +5,10 @@ description label does not name, so a screen reader announces only "slider", and
 trait for ARIA attributes: ``description`` fills a ``<label>`` that is not tied to the handle
 (text boxes get ``<label for>``, sliders do not) and ``tooltip`` sets that label's title. Its
 ``Image`` has no alt text, and a ``tooltip`` on an ``Image`` breaks the view (its
-``updateTooltip`` reads a ``description`` that images do not have).
+``updateTooltip`` reads a ``description`` that images do not have). Notebook 7 binds the arrow
+keys as shortcuts and stops them at the window before they reach a focused slider handle; a
+handle marked ``data-lm-suppress-shortcuts`` (Lumino's opt-out, checked on the event target)
+gets them.
 
 :class:`AriaNames` is an invisible anywidget that every :class:`~.base.View` carries. Its
 JavaScript gives each slider handle in the view an ``aria-label`` (the slider's tooltip if
@@ -25,6 +28,11 @@ function nameSliders(host) {
     const tip = label?.title && label.title !== "null" ? label.title : "";
     const text = (tip || label?.textContent || "").trim();
     if (text) h.setAttribute("aria-label", text);
+  }
+  // arrow keys on a focused handle go to the slider, not to the front end's shortcuts
+  // (Notebook 7 binds them at the window and stops the event before it reaches the handle)
+  for (const h of host.querySelectorAll(".noUi-handle:not([data-lm-suppress-shortcuts])")) {
+    h.setAttribute("data-lm-suppress-shortcuts", "");
   }
 }
 function render({ model, el }) {
