@@ -21,12 +21,14 @@ c.VoilaConfiguration.template = "classroom"
 # - @jupyter-notebook/lab-extension (Notebook 7's menu items) needs JupyterLab >= 4.6 packages
 #   that Voila's 4.2 core does not provide: its module fails to load with a console error;
 # - jupyterlab_pygments styles code cells, and the dashboard hides its code.
-# What stays in the console are 13 warnings "Unsatisfied version 4.2.5 ... (required ^4.6.2)"
-# (or ^4.5.10), not errors: the widget managers (jupyterlab_widgets 3.0.17, which ipywidgets
-# 8.1.9 requires, and Voila 0.5.13's own) were built against newer JupyterLab packages than
-# Voila's 4.2.5 core, which they then use (voila-dashboards/voila#1514). No setting removes
-# them; jupyterlab_widgets 3.0.13 (built for ^4.2.4) would need an older ipywidgets, and the
-# ^4.5.10 ones come with Voila itself.
+# What stays in the console are 13 warnings "Unsatisfied version 4.2.5 ... (required ...)", not
+# errors, and no setting removes them (checked 2026-11-29): 9 (^4.6.2) come from
+# @jupyter-widgets/jupyterlab-manager (jupyterlab_widgets 3.0.17, which ipywidgets 8.1.9
+# requires), 4 (^4.5.10) from Voila 0.5.13's own @voila-dashboards/widgets-manager8; both were
+# built against newer JupyterLab packages than Voila's 4.2.5 core, which they then use
+# (voila-dashboards/voila#1514). Denylisting the jupyterlab-manager leaves the page without
+# widgets (Voila's manager loads through it); jupyterlab_widgets 3.0.13 (built for ^4.2.4)
+# would need an older ipywidgets.
 c.VoilaConfiguration.extension_denylist = [
     "@jupyter-notebook/lab-extension",
     "jupyterlab_pygments",
