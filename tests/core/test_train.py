@@ -242,3 +242,68 @@ def test_nan_in_the_test_data_is_bad_data_not_divergence(tiny_model, tiny_data):
     test[0, 0] = float("nan")
     with pytest.raises(ConfigError, match="the test data contain NaN"):
         fit(tiny_model, (train, test), cfg(), progress=False)
+
+
+class _Killed(Exception):
+    """Stands in for a kill: raised right after the k-th training state was written."""
+
+
+@pytest.mark.parametrize("algorithm", ["aevb", "wake_sleep", "mcem"])
+def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_one(
+    algorithm, tiny_config, tiny_data, tmp_path, monkeypatch
+):
+    import vae_tutorial.core.train as train
+
+    config = cfg(optimizer="adagrad", lr=0.05, algorithm=algorithm, max_samples=3000)
+    whole = build_model(tiny_config, seed=0)
+    h_whole = fit(whole, tiny_data, config, progress=False)
+
+    state = tmp_path / "run.state.pt"
+    writes = []
+    real_write = train.atomic_write_bytes
+
+    def write_then_die(path, data):  # state after step 47: 2,350 samples, mid-epoch (10 steps)
+        real_write(path, data)
+        writes.append(path)
+        if len(writes) == 47:
+            raise _Killed
+
+    monkeypatch.setattr(train, "atomic_write_bytes", write_then_die)
+    with pytest.raises(_Killed):
+        fit(build_model(tiny_config, seed=0), tiny_data, config, progress=False,
+            resume=state, resume_every=0.0)  # fmt: skip
+    assert state.exists()
+    monkeypatch.setattr(train, "atomic_write_bytes", real_write)
+    resumed = build_model(tiny_config, seed=1)  # its own weights are replaced by the state's
+    h = fit(resumed, tiny_data, config, progress=False, resume=state)
+    assert not state.exists()  # finished: the state is removed
+    assert h.samples == h_whole.samples and h.train_elbo == h_whole.train_elbo
+    assert h.test_elbo == h_whole.test_elbo and h.objective == h_whole.objective
+    for a, b in zip(resumed.state_dict().values(), whole.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_a_training_state_from_other_settings_or_broken_is_refused(
+    tiny_config, tiny_data, tmp_path, monkeypatch
+):
+    import vae_tutorial.core.train as train
+    from vae_tutorial.core.errors import CheckpointError
+
+    state = tmp_path / "run.state.pt"
+    monkeypatch.setattr(train.time, "perf_counter", iter(range(10**6)).__next__)  # 1 s a call
+    config = cfg(max_samples=2000)
+    with pytest.raises(_Killed):
+
+        def die(h):
+            if h.samples[-1] >= 1000:
+                raise _Killed
+
+        fit(build_model(tiny_config, seed=0), tiny_data, config, progress=False,
+            resume=state, resume_every=0.5, callback=die)  # fmt: skip
+    assert state.exists()
+    with pytest.raises(CheckpointError, match="other settings.*Delete"):
+        fit(build_model(tiny_config, seed=0), tiny_data, cfg(max_samples=3000), progress=False,
+            resume=state)  # fmt: skip
+    state.write_bytes(state.read_bytes()[:100])
+    with pytest.raises(CheckpointError, match="unreadable.*Delete"):
+        fit(build_model(tiny_config, seed=0), tiny_data, config, progress=False, resume=state)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from vae_tutorial.core.errors import DataError
-from vae_tutorial.studies import fig3, log_px
+from vae_tutorial.studies import fig2_paper, fig3, log_px
 
 
 def test_fig3_design_follows_the_paper():
@@ -32,7 +32,7 @@ def tiny(monkeypatch):
     monkeypatch.setattr(fig3, "N_TRAIN_EVAL", 8)
     monkeypatch.setattr(fig3, "N_GRID_CHECK", 2)
     monkeypatch.setattr(fig3, "TRIAL_SAMPLES", 1000)
-    monkeypatch.setattr(fig3, "LRS", (0.02, 0.1))
+    monkeypatch.setattr(fig2_paper, "LRS", (0.02, 0.1))
     monkeypatch.setattr(fig3, "AIS", {**fig3.AIS, "chains": 2, "steps": 10})
 
 

@@ -10,6 +10,8 @@ samples evaluated records the train and test ELBO (nats, higher is better). It s
 from __future__ import annotations
 
 import copy
+import dataclasses
+import io
 import itertools
 import time
 from collections.abc import Callable, Sequence
@@ -23,12 +25,12 @@ from tqdm.auto import tqdm
 
 from ..datasets import Dataset
 from ..settings import torch_threads
-from .algorithms import init_normal_, new_state
+from .algorithms import MCEMState, init_normal_, new_state
 from .algorithms import step as algorithm_step
-from .atomic import output_lock
+from .atomic import atomic_write_bytes, output_lock
 from .checkpoints import save_checkpoint
 from .config import ExperimentConfig, TrainConfig
-from .errors import ConfigError, TrainingDivergedError
+from .errors import CheckpointError, ConfigError, TrainingDivergedError
 from .estimators import OBJECTIVES, elbo, evaluate
 from .model import VAE, build_model
 from .optimizers import make_optimizer
@@ -100,6 +102,8 @@ def fit(
     progress: bool = True,
     callback: Callable[[History], None] | None = None,
     eval_at: Sequence[int] | None = None,
+    resume: str | Path | None = None,
+    resume_every: float = 60.0,
 ) -> History:
     """Train ``model`` in place on ``data`` (a Dataset, a (train, test) pair of (N, D)
     tensors, or a train tensor) and return the :class:`History`.
@@ -111,6 +115,12 @@ def fit(
     (and the JSON beside them) at every evaluation. ``callback(history)`` runs after every
     evaluation (live plots). ``config.algorithm`` picks AEVB or a baseline (wake-sleep,
     MCEM); ``config.init_std`` re-initializes every weight from N(0, init_std^2) first.
+
+    ``resume``: a file holding the whole training state (weights, optimizer, random
+    generators, position in the epoch, history), written atomically at a minibatch boundary
+    every ``resume_every`` seconds. A run killed or interrupted and started again with the
+    same file and config continues from there and ends exactly as an uninterrupted run would;
+    the file is deleted when the run finishes. A file from other settings is refused.
     """
     train_x, test_x = _split_data(data)
     if train_x.ndim != 2 or train_x.shape[1] != model.x_dim:
@@ -137,10 +147,30 @@ def fit(
     else:
         points = sorted({int(p) for p in eval_at if 0 <= p <= config.max_samples})
     lock = output_lock(checkpoint, "checkpoint") if checkpoint is not None else nullcontext()
-    with lock, torch_threads(config.threads):
+    lock2 = output_lock(resume, "training state") if resume is not None else nullcontext()
+    with lock, lock2, torch_threads(config.threads):
         return _fit(
-            model, train_x, test_x, config, points, checkpoint, experiment, progress, callback
-        )
+            model, train_x, test_x, config, points, checkpoint, experiment, progress, callback,
+            None if resume is None else Path(resume), resume_every,
+        )  # fmt: skip
+
+
+RESUME_FORMAT = 1
+
+
+def _read_resume(path: Path, config: TrainConfig) -> dict[str, Any]:
+    """The training state in ``path``, checked against ``config``."""
+    how = f"Delete {path} to start the run afresh."
+    try:
+        s = torch.load(io.BytesIO(path.read_bytes()), map_location="cpu", weights_only=True)
+    except Exception as e:  # truncated, not a torch file, unsafe content
+        msg = f"training state {path} is unreadable ({type(e).__name__}). {how}"
+        raise CheckpointError(msg) from e
+    if not isinstance(s, dict) or s.get("format") != RESUME_FORMAT:
+        raise CheckpointError(f"{path} is not a training state of this version. {how}")
+    if s.get("config") != config.to_dict():
+        raise CheckpointError(f"{path} holds the state of a run with other settings. {how}")
+    return s
 
 
 def _check_support(model: VAE, x: torch.Tensor, what: str) -> None:
@@ -159,8 +189,9 @@ def _check_support(model: VAE, x: torch.Tensor, what: str) -> None:
 
 
 def _fit(
-    model, train_x, test_x, config, points, checkpoint, experiment, progress, callback
-) -> History:
+    model, train_x, test_x, config, points, checkpoint, experiment, progress, callback,
+    resume=None, resume_every=60.0,
+) -> History:  # fmt: skip
     device = default_device()
     model.to(device)
     train_x = train_x.to(device)
@@ -175,12 +206,51 @@ def _fit(
     state = new_state(config.algorithm, model, train_x.shape[0], gen)
     optimizer = make_optimizer(model.parameters(), config)
     history = History()
-    start = time.perf_counter()
     n, m = train_x.shape[0], config.batch_size
-    samples = 0
+    samples, steps, elapsed = 0, 0, 0.0
+    perm: torch.Tensor | None = None  # this epoch's order, and where in it the next batch starts
+    pos = 0
     bad = torch.zeros((), dtype=torch.bool, device=device)
-    good_state, good_samples = copy.deepcopy(model.state_dict()), 0
     trace: list[torch.Tensor] = []
+    if resume is not None and resume.exists():
+        s = _read_resume(resume, config)
+        model.load_state_dict(s["model"])
+        optimizer.load_state_dict(s["optimizer"])
+        order.set_state(s["order"])
+        gen.set_state(s["gen"])
+        torch.set_rng_state(s["torch_rng"])
+        if s["algorithm_state"] is not None:
+            state = MCEMState(**s["algorithm_state"])
+        history = History.from_dict(s["history"])
+        samples, steps, elapsed = s["samples"], s["steps"], s["elapsed"]
+        perm, pos = s["perm"], s["pos"]
+        trace = [torch.tensor(v) for v in s["trace"]]
+        points = [p for p in points if p > samples]
+    start = time.perf_counter() - elapsed
+    good_state, good_samples = copy.deepcopy(model.state_dict()), samples
+    saved_at = time.perf_counter()
+
+    def save_state() -> None:
+        blob = {
+            "format": RESUME_FORMAT,
+            "config": config.to_dict(),
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "order": order.get_state(),
+            "gen": gen.get_state(),
+            "torch_rng": torch.get_rng_state(),
+            "algorithm_state": None if state is None else dataclasses.asdict(state),
+            "history": history.to_dict(),
+            "samples": samples,
+            "steps": steps,
+            "elapsed": float(time.perf_counter() - start),
+            "perm": perm,
+            "pos": pos,
+            "trace": [float(t) for t in trace],
+        }
+        buf = io.BytesIO()
+        torch.save(blob, buf)
+        atomic_write_bytes(resume, buf.getvalue())
 
     def record() -> None:
         nonlocal good_state, good_samples, trace
@@ -226,6 +296,7 @@ def _fit(
         )
 
     bar = tqdm(
+        initial=samples,
         total=config.max_samples,
         unit="samples",
         unit_scale=True,
@@ -246,10 +317,10 @@ def _fit(
         if next_eval == 0:
             record()
             next_eval = next(todo, None)
-        steps = 0
         while samples < config.max_samples:
-            perm = torch.randperm(n, generator=order).to(device)
-            for i in range(0, n - m + 1, m):
+            if perm is None:
+                perm, pos = torch.randperm(n, generator=order).to(device), 0
+            for i in range(pos, n - m + 1, m):
                 idx = perm[i : i + m]
                 xb = torch.index_select(train_x, 0, idx)  # 4x faster than [ ]
                 if config.algorithm != "aevb":  # a baseline steps its own weights
@@ -271,6 +342,7 @@ def _fit(
                 trace.append(-loss.detach())
                 samples += m
                 steps += 1
+                pos = i + m
                 bar.update(m)
                 if steps % 100 == 0 and bool(bad):
                     diverged()
@@ -280,16 +352,27 @@ def _fit(
                     record()
                     while next_eval is not None and next_eval <= samples:
                         next_eval = next(todo, None)
+                if resume is not None and time.perf_counter() - saved_at >= resume_every:
+                    if not bool(bad):
+                        save_state()
+                    saved_at = time.perf_counter()
                 if samples >= config.max_samples:
                     break
+            else:
+                perm = None  # the epoch is done: the next one draws a new order
+        if resume is not None:
+            resume.unlink(missing_ok=True)
     except KeyboardInterrupt:
         history.interrupted = True
         history.interrupted_at = samples
-        if not all(torch.isfinite(p).all() for p in model.parameters()):
+        finite = all(torch.isfinite(p).all() for p in model.parameters())
+        if not finite:
             model.load_state_dict(good_state)
         model.eval()
         if checkpoint is not None:
             save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
+        # the training state on disk stays the last one saved at a minibatch boundary (an
+        # interrupt may fall mid-step): the same call again continues from there, exactly
     finally:
         bar.close()
     return history

@@ -47,8 +47,11 @@ def _load_manifest() -> dict[str, DataFile]:
 FILES: dict[str, DataFile] = _load_manifest()
 
 
-def _shipped(path: Path) -> bool:
-    return not (path.name.startswith(".") or path.suffix in (".md", ".tmp", ".lock"))
+def _shipped(path: Path, root: Path) -> bool:
+    """Not a hidden file or folder (a study's ``.partial/`` training states), a note or a
+    temporary."""
+    hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+    return not (hidden or path.suffix in (".md", ".tmp", ".lock"))
 
 
 def write_manifest(root: Path | None = None) -> dict[str, int]:
@@ -60,7 +63,7 @@ def write_manifest(root: Path | None = None) -> dict[str, int]:
     files = {
         p.relative_to(root).as_posix(): {"bytes": p.stat().st_size, "sha256": file_digest(p)}
         for p in sorted(root.rglob("*"))
-        if p.is_file() and _shipped(p)
+        if p.is_file() and _shipped(p, root)
     }
     body = {"format": 1, "files": files}
     atomic_write_bytes(MANIFEST, (json.dumps(body, indent=1) + "\n").encode())

@@ -20,10 +20,10 @@ import torch
 
 from ..core.errors import DataError
 from .files import FILES, restore_hint, verified_path
+from .splits import FREY_SPLIT, block_split, random_split
 
-# Held-out splits for the datasets that ship without one. Fixed seeds: the same frames and
-# images are held out on every machine.
-FREY_TEST_SIZE, FREY_SPLIT_SEED = 200, 0
+# Held-out splits for the datasets that ship without one (.splits): the same frames and images
+# are held out on every machine. Frey Face: contiguous blocks of frames (splits.FREY_SPLIT).
 GREY_TEST_SIZE, GREY_SPLIT_SEED = 2000, 0
 CIFAR_CLASSES = (
     "airplane",
@@ -80,11 +80,6 @@ def _idx(rel: str, header: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header)
 
 
-def _split(n: int, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    perm = np.random.default_rng(seed).permutation(n)
-    return np.sort(perm[n_test:]), np.sort(perm[:n_test])
-
-
 def _f32(a: np.ndarray, scale: float = 1.0) -> torch.Tensor:
     t = torch.from_numpy(np.ascontiguousarray(a)).to(torch.float32)
     return t / scale if scale != 1.0 else t
@@ -110,14 +105,16 @@ def _mnist_binarized() -> Dataset:
 
 def _frey_faces() -> Dataset:
     faces = _npz("frey_faces.npz")["faces"]
-    tr, te = _split(len(faces), FREY_TEST_SIZE, FREY_SPLIT_SEED)
+    tr, te = block_split(len(faces), **FREY_SPLIT)
+    b = FREY_SPLIT
     return Dataset(
         "frey-faces",
         train=_f32(faces[tr], 255.0),
         test=_f32(faces[te], 255.0),
         image_shape=(28, 20),
-        description=f"Frey Face frames, grey levels / 255 in [0, 1]; {FREY_TEST_SIZE} "
-        f"frames held out at random (seed {FREY_SPLIT_SEED})",
+        description=f"Frey Face frames, grey levels / 255 in [0, 1]; {len(te)} frames held out "
+        f"in {b['blocks']} blocks of {b['length']} consecutive frames, the {b['guard']} frames "
+        f"either side of each block in neither set",
     )
 
 
@@ -126,7 +123,7 @@ def _mnist_grey() -> Dataset:
     labels = _idx("t10k-labels-idx1-ubyte.gz", 8)
     if len(images) != 10000 or len(labels) != 10000:
         raise DataError("grey MNIST files parsed to the wrong number of images/labels")
-    tr, te = _split(len(images), GREY_TEST_SIZE, GREY_SPLIT_SEED)
+    tr, te = random_split(len(images), GREY_TEST_SIZE, GREY_SPLIT_SEED)
     return Dataset(
         "mnist-grey",
         train=_f32(images[tr], 255.0),
@@ -220,7 +217,8 @@ def load(name: str) -> Dataset:
 
     - mnist-binarized: train (50000, 784), valid (10000, 784), test (10000, 784) in {0, 1};
       test_labels (10000,).
-    - frey-faces: train (1765, 560), test (200, 560) in [0, 1]; images are 28 x 20.
+    - frey-faces: train (1665, 560), test (200, 560) in [0, 1]; images are 28 x 20 (held out
+      in contiguous blocks of frames: :mod:`.splits`).
     - mnist-grey: train (8000, 784), test (2000, 784) in [0, 1]; labels for both.
     - mnist-grey-binarized: the same images thresholded at 1/2, in {0, 1}.
     - cifar10-subset: train (4000, 3072), test (1000, 3072) in [0, 1]; labels for both.

@@ -28,6 +28,7 @@ import torch
 
 from ..core.config import ExperimentConfig, ModelConfig, TrainConfig
 from .fig2 import select
+from .fig2_paper import choose_lr
 from .runner import Task, load_results, run_study
 
 FORMAT = 1
@@ -37,7 +38,7 @@ MCEM_MAX_N = 10_000
 #: training samples evaluated per run, about equal CPU time per method (an MCEM sample costs
 #: 10 leapfrog steps and 5 weight steps); the paper's Figure 3 ran far longer
 BUDGET = {"aevb": 1_000_000, "wake_sleep": 1_000_000, "mcem": 300_000}
-LRS, TRIAL_SAMPLES = (0.01, 0.02, 0.1), 50_000
+TRIAL_SAMPLES = 50_000  # the step size: fig2_paper.choose_lr over its LRS
 #: the marginal likelihood: AIS from the prior on these many test / training digits
 N_TEST, N_TRAIN_EVAL, N_GRID_CHECK = 500, 500, 20
 AIS = {"chains": 8, "steps": 200, "leapfrog": 5, "step_size": 0.05, "start": "prior"}
@@ -85,25 +86,6 @@ def tasks(names: Sequence[str] | None = None, samples: int | None = None) -> lis
     return out
 
 
-def _choose_lr(exp: ExperimentConfig, x: torch.Tensor) -> dict[str, float]:
-    """The training objective after TRIAL_SAMPLES for each step size in LRS (the paper's
-    rule): the ELBO on (up to 1,000) training points for AEVB and wake-sleep, the mean
-    log p(x, z) at its posterior samples over the trial's last minibatches for MCEM."""
-    from ..core.model import build_model
-    from ..core.train import fit
-
-    scores = {}
-    for lr in LRS:
-        train = {**exp.train.to_dict(), "lr": lr, "max_samples": TRIAL_SAMPLES,
-                 "eval_every": TRIAL_SAMPLES}  # fmt: skip
-        trial = ExperimentConfig.from_dict({**exp.to_dict(), "train": train})
-        model = build_model(trial.model, seed=0)
-        h = fit(model, x, trial.train, progress=False, eval_at=[TRIAL_SAMPLES])
-        score = h.objective[-1] if trial.train.algorithm == "mcem" else h.train_elbo[-1]
-        scores[str(lr)] = float(score) if np.isfinite(score) else -np.inf
-    return scores
-
-
 def train_run(name: str, experiment: dict, ais: dict) -> tuple[dict, dict]:
     """One Figure 3 run: choose the step size, train, estimate log p(x) by AIS on test and
     training digits, and check AIS against the exact 3-D grid on a few test digits."""
@@ -118,7 +100,7 @@ def train_run(name: str, experiment: dict, ais: dict) -> tuple[dict, dict]:
     ds = load(exp.data)
     n = int(round(1.0 / exp.train.weight_decay))
     x = ds.train[:n]
-    scores = _choose_lr(exp, x)
+    scores = choose_lr(exp, x, TRIAL_SAMPLES)
     lr = float(max(scores, key=scores.get))
     train = {**exp.train.to_dict(), "lr": lr}
     exp = ExperimentConfig.from_dict({**exp.to_dict(), "train": train})

@@ -12,7 +12,9 @@ it stopped, and a result made with other arguments is never mistaken for this on
   and the data folder reachable, e.g. through ``VAE_TUTORIAL_DATA``).
 - Each worker writes its own result atomically (extra files first, the JSON last: the JSON
   marks the task done) under an exclusive lock, so a kill costs at most the tasks in flight,
-  and two runners writing the same result are refused.
+  and two runners writing the same result are refused. A resumable task (a long training
+  run) also saves its training state every minute under ``OUT/.partial/``: killed, it
+  continues from there when the study is run again, and ends as if never stopped.
 - A failed task is reported with its name and arguments after the others have finished;
   its error does not lose their results. One progress bar counts finished tasks.
 
@@ -51,6 +53,9 @@ class Task:
     args: dict[str, Any]
     cost: float = 1.0  # relative; the costliest tasks start first
     extra: tuple[str, ...] = field(default=())  # suffixes of the extra files it writes
+    #: the function takes ``resume``: a file for its training state, so a killed task
+    #: continues where it stopped (``OUT/.partial/NAME-KEY.pt``, removed when it finishes)
+    resumable: bool = False
 
     @property
     def key(self) -> str:
@@ -61,6 +66,12 @@ class Task:
 
 def result_path(out_dir: Path, name: str) -> Path:
     return Path(out_dir) / f"{name}.json"
+
+
+def partial_path(out_dir: Path, task: Task) -> Path:
+    """Where a resumable task keeps its training state while it runs (the key in the name:
+    the state of a task with other arguments is never picked up)."""
+    return Path(out_dir) / ".partial" / f"{task.name}-{task.key[:16]}.pt"
 
 
 def read_result(path: Path, how: str = "") -> dict[str, Any]:
@@ -124,8 +135,11 @@ def execute(task: Task, out_dir: str) -> dict[str, Any]:
         with output_lock(path, "study result"):
             from ..settings import torch_threads
 
+            kwargs = dict(task.args)
+            if task.resumable:
+                kwargs["resume"] = str(partial_path(out, task))
             with torch_threads(1):
-                record, files = fn(**task.args)
+                record, files = fn(**kwargs)
             for suffix, data in files.items():
                 atomic_write_bytes(path.with_suffix(suffix), data)
             record = {**record, KEY: task.key}

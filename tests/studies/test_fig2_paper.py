@@ -1,0 +1,71 @@
+"""Figure 2 with the paper's setup: AEVB and wake-sleep runs, the step-size rule, and a run
+killed part-way through the study runner that continues where it stopped."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from vae_tutorial.datasets import load
+from vae_tutorial.studies import fig2_paper
+from vae_tutorial.studies.runner import partial_path
+
+
+def test_eighteen_runs_with_the_papers_setup():
+    runs = fig2_paper.experiments()
+    assert len(runs) == 18 and len({e.name for e, _ in runs.values()}) == 18
+    assert {n.split("-")[0] for n in runs} == {"aevb", "wake_sleep"}
+    for name, (exp, eval_at) in runs.items():
+        t = exp.train
+        assert (t.optimizer, t.batch_size, t.n_samples, t.init_std) == ("adagrad", 100, 1, 0.01)
+        assert t.max_samples == 10_000_000 and eval_at[-1] == t.max_samples
+        assert t.algorithm == name.split("-")[0]
+        assert t.weight_decay == pytest.approx(1.0 / fig2_paper.N_TRAIN[exp.data])
+    keys = {t.key for t in fig2_paper.tasks()}
+    assert len(keys) == 18 and all(t.resumable for t in fig2_paper.tasks())
+
+
+@pytest.mark.parametrize("data", ["mnist-binarized", "frey-faces"])
+def test_the_weight_decay_uses_the_true_training_set_size(data):
+    assert fig2_paper.N_TRAIN[data] == load(data).train.shape[0]
+
+
+def test_a_killed_run_continues_through_the_runner(tmp_path, monkeypatch):
+    """A tiny wake-sleep run on Frey Face, killed after its second saved training state,
+    then run again: it continues from the state and ends as the uninterrupted run."""
+    import vae_tutorial.core.train as train
+
+    monkeypatch.setattr(fig2_paper, "LRS", (0.01, 0.02))
+    monkeypatch.setattr(fig2_paper, "TRIAL_SAMPLES", 500)
+    name = "wake_sleep-frey-z2"
+    whole = fig2_paper.run_all([name], tmp_path / "whole", samples=3000, progress=False)[name]
+    assert set(whole["lr_trials"]) == {"0.01", "0.02"} and whole["method"] == "wake_sleep"
+    assert whole["history"]["samples"][-1] == 3000
+    assert whole["history"]["test_elbo"][-1] > whole["history"]["test_elbo"][0]
+
+    out = tmp_path / "killed"
+    task = fig2_paper.tasks([name], 3000)[0]
+    real_write, writes = train.atomic_write_bytes, []
+
+    def write_then_die(path, data):
+        real_write(path, data)
+        writes.append(path)
+        if len(writes) == 2:
+            raise SystemExit("killed")  # not an Exception: the runner does not catch it
+
+    monkeypatch.setattr(train, "atomic_write_bytes", write_then_die)
+    monkeypatch.setattr(train.time, "perf_counter", (61.0 * i for i in range(10**6)).__next__)
+    with pytest.raises(SystemExit):
+        fig2_paper.run_all([name], out, samples=3000, progress=False)
+    state = partial_path(out, task)
+    assert state.exists() and not (out / f"{name}.json").exists()
+    monkeypatch.undo()
+    monkeypatch.setattr(fig2_paper, "LRS", (0.01, 0.02))
+    monkeypatch.setattr(fig2_paper, "TRIAL_SAMPLES", 500)
+    again = fig2_paper.run_all([name], out, samples=3000, progress=False)[name]
+    assert not state.exists()
+    for key in ("samples", "train_elbo", "test_elbo", "objective"):
+        assert again["history"][key] == whole["history"][key]
+    assert again["final"] == whole["final"]
+    assert json.loads((out / f"{name}.json").read_text())["run_key"] == task.key
