@@ -6,13 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vae_tutorial.datasets.files import data_dir
+from vae_tutorial.datasets.registry import frey_frames
 from vae_tutorial.datasets.splits import (
     FREY_SPLIT,
     block_split,
+    compare_frey_splits,
     nearest_rms,
-    random_split,
-    split_report,
 )
 
 
@@ -52,8 +51,7 @@ def test_frey_blocks_test_extrapolation_not_interpolation():
     """With frames held out at random, a test frame is as close to its nearest training frame
     as training frames are to each other (ratio about 1); held out in guarded blocks, it is
     clearly farther (measured 1.49)."""
-    faces = np.load(data_dir() / "frey_faces.npz")["faces"] / 255.0
-    old = split_report(*(faces[i] for i in random_split(len(faces), 200, 0)))
-    new = split_report(*(faces[i] for i in block_split(len(faces), **FREY_SPLIT)))
+    both = compare_frey_splits(frey_frames())
+    old, new = both["random"], both["blocks"]
     assert 0.9 < old["ratio"] < 1.1, old
     assert new["ratio"] > 1.35, new

@@ -103,6 +103,12 @@ def _mnist_binarized() -> Dataset:
     )
 
 
+def frey_frames() -> np.ndarray:
+    """All 1965 Frey Face frames in video order, (1965, 560) float64 in [0, 1] (before any
+    split: :mod:`.splits` compares the ways of holding frames out)."""
+    return _npz("frey_faces.npz")["faces"] / 255.0
+
+
 def _frey_faces() -> Dataset:
     faces = _npz("frey_faces.npz")["faces"]
     tr, te = block_split(len(faces), **FREY_SPLIT)

@@ -59,3 +59,13 @@ def split_report(train: np.ndarray, test: np.ndarray) -> dict[str, float]:
     to_train = float(np.median(nearest_rms(test, train)))
     within = float(np.median(nearest_rms(train, train, exclude_self=True)))
     return {"test_to_train": to_train, "train_to_train": within, "ratio": to_train / within}
+
+
+def compare_frey_splits(frames: np.ndarray) -> dict[str, dict[str, float]]:
+    """:func:`split_report` of the Frey Face frames (1965, 560) held out at random (200 frames,
+    seed 0: the split before 2026-11-29) and in the guarded blocks of ``FREY_SPLIT`` (now)."""
+    n = len(frames)
+    return {
+        "random": split_report(*(frames[i] for i in random_split(n, 200, 0))),
+        "blocks": split_report(*(frames[i] for i in block_split(n, **FREY_SPLIT))),
+    }
