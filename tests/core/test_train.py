@@ -252,7 +252,7 @@ class _Killed(Exception):
 def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_one(
     algorithm, tiny_config, tiny_data, tmp_path, monkeypatch
 ):
-    import vae_tutorial.core.train as train
+    import vae_tutorial.core.resume as resume
 
     config = cfg(optimizer="adagrad", lr=0.05, algorithm=algorithm, max_samples=3000)
     whole = build_model(tiny_config, seed=0)
@@ -260,7 +260,7 @@ def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_one(
 
     state = tmp_path / "run.state.pt"
     writes = []
-    real_write = train.atomic_write_bytes
+    real_write = resume.atomic_write_bytes
 
     def write_then_die(path, data):  # state after step 47: 2,350 samples, mid-epoch (10 steps)
         real_write(path, data)
@@ -268,12 +268,12 @@ def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_one(
         if len(writes) == 47:
             raise _Killed
 
-    monkeypatch.setattr(train, "atomic_write_bytes", write_then_die)
+    monkeypatch.setattr(resume, "atomic_write_bytes", write_then_die)
     with pytest.raises(_Killed):
         fit(build_model(tiny_config, seed=0), tiny_data, config, progress=False,
             resume=state, resume_every=0.0)  # fmt: skip
     assert state.exists()
-    monkeypatch.setattr(train, "atomic_write_bytes", real_write)
+    monkeypatch.setattr(resume, "atomic_write_bytes", real_write)
     resumed = build_model(tiny_config, seed=1)  # its own weights are replaced by the state's
     h = fit(resumed, tiny_data, config, progress=False, resume=state)
     assert not state.exists()  # finished: the state is removed

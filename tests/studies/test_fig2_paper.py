@@ -34,6 +34,7 @@ def test_the_weight_decay_uses_the_true_training_set_size(data):
 def test_a_killed_run_continues_through_the_runner(tmp_path, monkeypatch):
     """A tiny wake-sleep run on Frey Face, killed after its second saved training state,
     then run again: it continues from the state and ends as the uninterrupted run."""
+    import vae_tutorial.core.resume as resume
     import vae_tutorial.core.train as train
 
     monkeypatch.setattr(fig2_paper, "LRS", (0.01, 0.02))
@@ -46,7 +47,7 @@ def test_a_killed_run_continues_through_the_runner(tmp_path, monkeypatch):
 
     out = tmp_path / "killed"
     task = fig2_paper.tasks([name], 3000)[0]
-    real_write, writes = train.atomic_write_bytes, []
+    real_write, writes = resume.atomic_write_bytes, []
 
     def write_then_die(path, data):
         real_write(path, data)
@@ -54,7 +55,7 @@ def test_a_killed_run_continues_through_the_runner(tmp_path, monkeypatch):
         if len(writes) == 2:
             raise SystemExit("killed")  # not an Exception: the runner does not catch it
 
-    monkeypatch.setattr(train, "atomic_write_bytes", write_then_die)
+    monkeypatch.setattr(resume, "atomic_write_bytes", write_then_die)
     monkeypatch.setattr(train.time, "perf_counter", (61.0 * i for i in range(10**6)).__next__)
     with pytest.raises(SystemExit):
         fig2_paper.run_all([name], out, samples=3000, progress=False)

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import io
 import itertools
 import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import torch
 from tqdm.auto import tqdm
@@ -27,48 +24,17 @@ from ..datasets import Dataset
 from ..settings import torch_threads
 from .algorithms import MCEMState, init_normal_, new_state
 from .algorithms import step as algorithm_step
-from .atomic import atomic_write_bytes, output_lock
+from .atomic import output_lock
 from .checkpoints import save_checkpoint
 from .config import ExperimentConfig, TrainConfig
-from .errors import CheckpointError, ConfigError, TrainingDivergedError
+from .errors import ConfigError, TrainingDivergedError
 from .estimators import OBJECTIVES, elbo, evaluate
+from .history import History
 from .model import VAE, build_model
 from .optimizers import make_optimizer
+from .resume import read_state, write_state
 
-
-@dataclass
-class History:
-    """Train/test ELBO (nats per datapoint) against training samples evaluated."""
-
-    samples: list[int] = field(default_factory=list)
-    train_elbo: list[float | None] = field(default_factory=list)
-    test_elbo: list[float | None] = field(default_factory=list)
-    #: the mean of the algorithm's own minibatch objective since the previous evaluation
-    #: (AEVB: the SGVB estimate; MCEM: log p(x, z) at its posterior samples), nats
-    objective: list[float | None] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
-    interrupted: bool = False
-    #: training samples evaluated when Ctrl-C stopped the run (None: not interrupted)
-    interrupted_at: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> History:
-        return cls(**d)
-
-    def __repr__(self) -> str:
-        if not self.samples:
-            return "History(empty" + (", interrupted" if self.interrupted else "") + ")"
-        test, train = self.test_elbo[-1], self.train_elbo[-1]
-        return (
-            f"History({len(self.samples)} evaluations, {self.samples[-1]:,} samples evaluated"
-            + (f", train ELBO {train:.2f} nats" if train is not None else "")
-            + (f", test ELBO {test:.2f} nats" if test is not None else "")
-            + (", interrupted" if self.interrupted else "")
-            + ")"
-        )
+__all__ = ["History", "default_device", "fit", "train_experiment"]
 
 
 def default_device() -> torch.device:
@@ -155,24 +121,6 @@ def fit(
         )  # fmt: skip
 
 
-RESUME_FORMAT = 1
-
-
-def _read_resume(path: Path, config: TrainConfig) -> dict[str, Any]:
-    """The training state in ``path``, checked against ``config``."""
-    how = f"Delete {path} to start the run afresh."
-    try:
-        s = torch.load(io.BytesIO(path.read_bytes()), map_location="cpu", weights_only=True)
-    except Exception as e:  # truncated, not a torch file, unsafe content
-        msg = f"training state {path} is unreadable ({type(e).__name__}). {how}"
-        raise CheckpointError(msg) from e
-    if not isinstance(s, dict) or s.get("format") != RESUME_FORMAT:
-        raise CheckpointError(f"{path} is not a training state of this version. {how}")
-    if s.get("config") != config.to_dict():
-        raise CheckpointError(f"{path} holds the state of a run with other settings. {how}")
-    return s
-
-
 def _check_support(model: VAE, x: torch.Tensor, what: str) -> None:
     """Refuse data outside the decoder likelihood's support (a Bernoulli decoder fed values
     above 1 reports a meaningless, positive "log-likelihood")."""
@@ -213,12 +161,7 @@ def _fit(
     bad = torch.zeros((), dtype=torch.bool, device=device)
     trace: list[torch.Tensor] = []
     if resume is not None and resume.exists():
-        s = _read_resume(resume, config)
-        model.load_state_dict(s["model"])
-        optimizer.load_state_dict(s["optimizer"])
-        order.set_state(s["order"])
-        gen.set_state(s["gen"])
-        torch.set_rng_state(s["torch_rng"])
+        s = read_state(resume, config, model, optimizer, (order, gen))
         if s["algorithm_state"] is not None:
             state = MCEMState(**s["algorithm_state"])
         history = History.from_dict(s["history"])
@@ -231,26 +174,13 @@ def _fit(
     saved_at = time.perf_counter()
 
     def save_state() -> None:
-        blob = {
-            "format": RESUME_FORMAT,
-            "config": config.to_dict(),
-            "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "order": order.get_state(),
-            "gen": gen.get_state(),
-            "torch_rng": torch.get_rng_state(),
-            "algorithm_state": None if state is None else dataclasses.asdict(state),
-            "history": history.to_dict(),
-            "samples": samples,
-            "steps": steps,
-            "elapsed": float(time.perf_counter() - start),
-            "perm": perm,
-            "pos": pos,
-            "trace": [float(t) for t in trace],
-        }
-        buf = io.BytesIO()
-        torch.save(blob, buf)
-        atomic_write_bytes(resume, buf.getvalue())
+        write_state(
+            resume, config, model, optimizer, (order, gen),
+            algorithm_state=None if state is None else dataclasses.asdict(state),
+            history=history.to_dict(), samples=samples, steps=steps,
+            elapsed=float(time.perf_counter() - start), perm=perm, pos=pos,
+            trace=[float(t) for t in trace],
+        )  # fmt: skip
 
     def record() -> None:
         nonlocal good_state, good_samples, trace
