@@ -55,3 +55,15 @@ def test_frey_blocks_test_extrapolation_not_interpolation():
     old, new = both["random"], both["blocks"]
     assert 0.9 < old["ratio"] < 1.1, old
     assert new["ratio"] > 1.35, new
+
+
+def test_a_studys_training_states_are_not_shipped_files(tmp_path):
+    """The manifest records data/ files, never a study's .partial/ training states (git
+    ignores them too), notes or temporaries."""
+    from vae_tutorial.datasets.files import _shipped
+
+    for rel, shipped in (("fig2_paper/aevb-frey-z2.json", True),
+                         ("fig2_paper/.partial/aevb-frey-z2-0123.pt", False),
+                         ("fig2_paper/.partial/.x.pt.lock", False), ("README.md", False),
+                         ("log_px/x.npz.tmp", False), ("pretrained/frey-z2.pt", True)):  # fmt: skip
+        assert _shipped(tmp_path / rel, tmp_path) is shipped, rel

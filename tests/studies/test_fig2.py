@@ -78,7 +78,7 @@ def test_tiny_run_writes_a_log_and_resuming_skips_it(tmp_path, monkeypatch):
     assert h["samples"][0] == 0 and h["samples"][-1] == 3000 and len(h["samples"]) > 10
     assert np.all(np.diff(h["samples"]) > 0)
     assert h["train_elbo"][-1] > h["train_elbo"][0] + 100  # training helped (nats)
-    assert log["final"]["n_test"] == 200 and log["final"]["n_train"] == 1765
+    assert log["final"]["n_test"] == 200 and log["final"]["n_train"] == 1665
     assert log["eval_protocol"]["test_subset"] == 200
     assert log["experiment"]["train"]["max_samples"] == 3000
     assert not list(out.glob(".*.tmp"))  # written atomically
@@ -170,14 +170,17 @@ def test_shipped_final_elbos_order_like_the_paper(shipped):
     assert test["mnist-z20"] > test["mnist-z3"] + 10
     assert test["mnist-z3"] < test["mnist-z5"] < test["mnist-z10"] < test["mnist-z20"]
     assert abs(test["mnist-z200"] - test["mnist-z20"]) < 5  # no overfitting from Nz = 200
-    assert test["frey-z5"] > test["frey-z2"] + 50
     # within a modest distance of the paper's values despite the far smaller budget
     assert -115 < test["mnist-z20"] < -95
-    assert 800 < test["frey-z2"] < 1000
-    # Frey Face (1765 training faces) overfits: train above test at the end
+    # Frey Face, held out in blocks of frames (1,665 training faces): the test bound peaks and
+    # falls (overfitting), so the ordering by Nz holds at the peak, not at the end
+    best = [max(shipped[f"frey-z{z}"]["history"]["test_elbo"]) for z in (2, 5, 10, 20)]
+    assert best == sorted(best) and best[1] > best[0] + 50, best
     for z in (2, 5, 10, 20):
-        g = shipped[f"frey-z{z}"]["final"]
-        assert g["train_elbo"] > g["test_elbo"] + 20
+        g = shipped[f"frey-z{z}"]
+        assert g["final"]["train_elbo"] > g["final"]["test_elbo"] + 200
+        assert max(g["history"]["test_elbo"]) > g["history"]["test_elbo"][-1] + 5  # past the peak
+    assert 600 < test["frey-z2"] < 800
 
 
 def test_figure_and_table_from_the_shipped_logs(shipped):

@@ -28,7 +28,7 @@ import torch
 
 from ..core.config import ExperimentConfig, ModelConfig, TrainConfig
 from ..core.errors import TrainingDivergedError
-from .fig2 import EVAL_SIZES, FREY_Z, MNIST_Z, PAPER_TEST_ELBO, eval_points, select
+from .fig2 import EVAL_SIZES, FREY_Z, MNIST_Z, PAPER_TEST_ELBO, check_log, eval_points, select
 from .runner import Task, load_results, run_study
 
 FORMAT = 1
@@ -161,13 +161,7 @@ def train_run(name: str, experiment: dict, eval_at: list[int], resume: str | Non
 def load_logs(out_dir: Path) -> dict[str, dict[str, Any]]:
     """The finished runs in ``out_dir`` by name, in the order of :func:`experiments`."""
 
-    def check(rec: dict) -> None:
-        h, f = rec["history"], rec["final"]
-        float(f["test_elbo"]), float(f["train_elbo"])
-        if not h["samples"] or len(h["samples"]) != len(h["test_elbo"]):
-            raise ValueError("empty or uneven history")
-
-    return load_results(Path(out_dir), "fig2-paper", list(experiments()), check)
+    return load_results(Path(out_dir), "fig2-paper", list(experiments()), check_log)
 
 
 def run_all(
