@@ -171,11 +171,14 @@ def test_ctrl_c_saves_reports_the_samples_and_exits_130(tmp_path):
 
 
 def test_verify_checks_every_shipped_file(capsys):
+    from vae_tutorial.studies import log_px
+
     code, out, err = run_cli(capsys, "verify")
     assert code == 0, err
     r = json.loads(out)
     assert r["ok"] and r["files"] >= 120 and r["fig2_logs"] == 9 and r["sweep_runs"] == 30
-    assert r["fig3_logs"] == 13 and r["log_px_results"] == 2
+    assert r["fig3_logs"] == 13 and r["log_px_results"] == len(log_px.RUNS) == 10
+    assert 0 <= r["fig2_paper_logs"] <= 18  # the paper-setup runs shipped so far
 
 
 def test_verify_refuses_an_empty_fig2_log(capsys, tmp_path, monkeypatch):
