@@ -135,6 +135,11 @@ def cmd_study(module: str):
 
         study = importlib.import_module(f"vae_tutorial.studies.{module}")
         out = Path(args.out) if args.out else data_dir() / module
+        if args.status:
+            from .studies.runner import status
+
+            _print_json(status(study.tasks(args.only), out))
+            return
         results = study.run_all(args.only, out, jobs=args.jobs, cluster=args.cluster)
         _print_json(study.summary(results))
 
@@ -246,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         st = figures.add_parser(name, help=what)
         st.add_argument("--only", action="append", metavar="NAME", help="one run (repeatable)")
+        st.add_argument(
+            "--status", action="store_true", help="which runs are done, part-way or to do"
+        )
         add_runner_arguments(st, f"data/{module}")
         st.set_defaults(func=cmd_study(module))
 

@@ -9,7 +9,7 @@ import pytest
 
 from vae_tutorial.datasets import load
 from vae_tutorial.studies import fig2_paper
-from vae_tutorial.studies.runner import partial_path
+from vae_tutorial.studies.runner import partial_path, status
 
 
 def test_eighteen_runs_with_the_papers_setup():
@@ -61,6 +61,8 @@ def test_a_killed_run_continues_through_the_runner(tmp_path, monkeypatch):
         fig2_paper.run_all([name], out, samples=3000, progress=False)
     state = partial_path(out, task)
     assert state.exists() and not (out / f"{name}.json").exists()
+    said = status(fig2_paper.tasks([name, "aevb-frey-z2"], 3000), out)
+    assert said == {"aevb-frey-z2": "to do", name: "200 of 3,000 samples saved"}, said
     monkeypatch.undo()
     monkeypatch.setattr(fig2_paper, "LRS", (0.01, 0.02))
     monkeypatch.setattr(fig2_paper, "TRIAL_SAMPLES", 500)
@@ -70,3 +72,4 @@ def test_a_killed_run_continues_through_the_runner(tmp_path, monkeypatch):
         assert again["history"][key] == whole["history"][key]
     assert again["final"] == whole["final"]
     assert json.loads((out / f"{name}.json").read_text())["run_key"] == task.key
+    assert status([task], out) == {name: "done"}

@@ -123,6 +123,28 @@ def is_done(task: Task, out_dir: Path) -> bool:
     return all(path.with_suffix(s).exists() for s in task.extra)
 
 
+def status(tasks: Sequence[Task], out_dir: str | Path) -> dict[str, str]:
+    """Where each task stands: "done", "N of M samples saved" (a resumable task running or
+    stopped part-way: a run of the study continues from there) or "to do"."""
+    import torch
+
+    out, found = Path(out_dir), {}
+    for t in tasks:
+        state = partial_path(out, t)
+        if result_path(out, t.name).exists() and is_done(t, out):
+            found[t.name] = "done"
+        elif t.resumable and state.exists():
+            try:
+                s = torch.load(state, map_location="cpu", weights_only=True)
+                total = t.args["experiment"]["train"]["max_samples"]
+                found[t.name] = f"{s['samples']:,} of {total:,} samples saved"
+            except Exception as e:  # unreadable: the run will say so and how to start afresh
+                found[t.name] = f"training state {state} unreadable ({type(e).__name__})"
+        else:
+            found[t.name] = "to do"
+    return found
+
+
 def execute(task: Task, out_dir: str) -> dict[str, Any]:
     """Run one task in this process and write its result; returns {"name", "ok", ...}.
     (What a worker runs. Exceptions become an ``error`` entry, except interrupts.)"""
