@@ -1,10 +1,11 @@
 """Every kernel-side widget of notebooks 01-05 and 07, in a real JupyterLab and a real browser:
-input to new image on screen, p50 / p95 over 22 moves per notebook (issue 13: <= 100 ms p95).
+input to new image on screen, p50 / p95 over 42 moves per notebook (issue 13: <= 100 ms p95).
 
 For each notebook (one JupyterLab for all, a temporary copy of the notebooks, the quick switch
 on, see conftest.py) the cells up to and including the widget's are run; then one control is
-moved 24 times with the keyboard (a slider: arrow keys on its handle, one step each; the ELBO
-plot's only control, its log-x check box: space), each move after the previous image landed.
+moved 44 times with the keyboard (a slider: arrow keys on its handle, one step each, 11 right and
+11 back, twice; the ELBO plot's only control, its log-x check box: space), each move after the
+previous image landed.
 The time is measured in the page, from the keydown to the first animation frame after the new
 image has decoded (a MutationObserver on the ``<img>`` src), the first 2 moves are left out
 (warm-up). Notebooks 03 and 08 have no kernel-side widget; 06 has its own browser tests.
@@ -27,7 +28,7 @@ from jupyter_page import IDLE_JS, accept_dialogs, lab_url
 
 TARGET_P95_MS = 100.0
 MAX_LOAD = 1.5
-MOVES, WARMUP = 24, 2
+MOVES, WARMUP = 44, 2  # p95 of 42 moves: the 3rd largest, not the 2nd of 22 (less noisy)
 # notebook, the widget cell's constructor call, the control moved (a slider handle by its
 # index in the widget, or the check box)
 CASES = [
@@ -108,7 +109,8 @@ def test_widget_answers_within_100_ms(lab, page, notebook, marker, control, nth)
                                arg=image.element_handle())  # fmt: skip
         if control == "slider":
             target = cell.locator(".jp-OutputArea .widget-slider .noUi-handle").nth(nth)
-            keys = ["ArrowRight"] * (MOVES // 2) + ["ArrowLeft"] * (MOVES // 2)
+            # right 11 steps, back, twice: within every slider's range from where it starts
+            keys = (["ArrowRight"] * 11 + ["ArrowLeft"] * 11) * (MOVES // 22)
         else:
             target = cell.locator(".jp-OutputArea .widget-checkbox input").nth(nth)
             keys = ["Space"] * MOVES
@@ -131,7 +133,7 @@ def test_widget_answers_within_100_ms(lab, page, notebook, marker, control, nth)
         f"cells ran in {t_ran:.0f} s)"
         + ("" if idle else f"; machine busy (load > {MAX_LOAD}): p95 target not asserted")
     )
-    assert len(ms) >= 20
+    assert len(ms) >= 40
     if idle:
         assert p95 <= TARGET_P95_MS, f"{notebook}: p95 {p95:.0f} ms > {TARGET_P95_MS:.0f} ms"
 
