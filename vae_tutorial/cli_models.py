@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
     if args.estimator == "elbo":
         return None, None, {}
     if args.estimator == "is":
-        return _importance(model, x, args.k)
+        jobs = args.jobs or max(1, min(os.cpu_count() or 1, -(-len(x) // 100)))
+        return _importance(model, x, args.k, jobs, args.seed)
     batches = [x[i : i + 200] for i in range(0, len(x), 200)]
     if args.estimator == "grid":
         from .core.exact import log_px_grid
@@ -92,25 +94,30 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
     return float(lp.mean()), label, {"ais_median_ess": float(np.median(ess))}
 
 
-def _importance(model, x, k: int) -> tuple[float, str, dict]:
-    """IS with K samples in batches of 100 digits, with its ESS and speed: GFLOP/s in the
-    decoder and the share of the GEMM roofline measured now, on as many threads."""
+def _importance(model, x, k: int, jobs: int, seed: int) -> tuple[float, str, dict]:
+    """IS with K samples in batches of 100 digits (batch b seeded ``seed + b``: the same
+    answer for any ``jobs``), in ``jobs`` one-thread processes or, with one job, on this
+    process's threads; with its ESS and speed: GFLOP/s in the decoder and the share of the
+    GEMM roofline measured now on as many threads as the work used."""
     import numpy as np
+    import torch
 
-    from .core.estimators import log_px_importance
+    from .core.estimators import log_px_importance_batches
     from .core.flops import decoder_flops, gemm_gflops
 
-    roofline = gemm_gflops()
+    threads = jobs if jobs > 1 else torch.get_num_threads()
+    roofline = gemm_gflops(threads)
     t0 = time.perf_counter()
-    parts = [log_px_importance(model, xb, k, ess=True) for xb in x.split(100)]
+    lp_t, ess_t = log_px_importance_batches(model, x, k, batch=100, jobs=jobs, seed=seed)
     seconds = time.perf_counter() - t0
-    lp = np.concatenate([p[0].numpy() for p in parts])
-    ess = np.concatenate([p[1].numpy() for p in parts])
+    lp, ess = lp_t.numpy(), ess_t.numpy()
     gflops = len(x) * k * decoder_flops(model) / seconds / 1e9
     extra = {
         "is_median_ess": round(float(np.median(ess)), 1),
         "is_stderr": float(lp.std(ddof=1) / np.sqrt(len(lp))) if len(lp) > 1 else None,
         "is_seconds": round(seconds, 1),
+        "is_jobs": jobs,
+        "roofline_threads": threads,
         "is_decoder_gflops": round(gflops, 1),
         "gemm_roofline_gflops": round(roofline, 1),
         "roofline_fraction": round(gflops / roofline, 3),

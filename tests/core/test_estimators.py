@@ -137,3 +137,20 @@ def test_gaussian_decoder_density_and_floor():
     ref = Normal(mean, torch.exp(0.5 * logvar)).log_prob(x).sum(-1)
     assert torch.allclose(p.log_prob(x), ref)
     assert torch.allclose(model.decode_mean(z), mean)
+
+
+def test_batched_importance_sampling_is_the_same_for_any_number_of_workers(tiny_model, tiny_data):
+    from vae_tutorial.core.estimators import log_px_importance_batches
+
+    x = tiny_data[1][:50]
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    one = log_px_importance_batches(tiny_model, x, k=64, batch=20, jobs=1, seed=7)
+    assert torch.equal(torch.get_rng_state(), before)  # the caller's generator is untouched
+    two = log_px_importance_batches(tiny_model, x, k=64, batch=20, jobs=2, seed=7)
+    assert torch.equal(one[0], two[0]) and torch.equal(one[1], two[1])
+    other = log_px_importance_batches(tiny_model, x, k=64, batch=20, jobs=1, seed=8)
+    assert not torch.equal(one[0], other[0])
+    assert one[0].shape == (50,) and ((one[1] >= 1) & (one[1] <= 64)).all()
+    with pytest.raises(ValueError, match="jobs"):
+        log_px_importance_batches(tiny_model, x, jobs=0)
