@@ -295,8 +295,7 @@ def _fit(
     except KeyboardInterrupt:
         history.interrupted = True
         history.interrupted_at = samples
-        finite = all(torch.isfinite(p).all() for p in model.parameters())
-        if not finite:
+        if not all(torch.isfinite(p).all() for p in model.parameters()):
             model.load_state_dict(good_state)
         model.eval()
         if checkpoint is not None:

@@ -100,15 +100,32 @@ def fig2_experiments(samples: int | None = None) -> dict[str, tuple[ExperimentCo
 
 def tasks(names: Sequence[str] | None = None, samples: int | None = None) -> list[Task]:
     """The selected Figure 2 experiments (None: all) as study tasks of :func:`train_run`."""
-    runs = fig2_experiments(samples)
+    return training_tasks(fig2_experiments(samples), names, "vae_tutorial.studies.fig2:train_run")
+
+
+def training_tasks(runs: dict, names, fn: str, resumable: bool = False) -> list[Task]:
+    """Study tasks calling ``fn(name, experiment, eval_at)`` for the selected ``runs``
+    ({name: (ExperimentConfig, eval points)}), costed by their matrix-product work."""
     out = []
     for name in select(names, runs):
         exp, eval_at = runs[name]
         m = exp.model
         cost = exp.train.max_samples * m.hidden[0] * (m.x_dim + m.z_dim)
         args = {"name": name, "experiment": exp.to_dict(), "eval_at": list(eval_at)}
-        out.append(Task(name, "vae_tutorial.studies.fig2:train_run", args, cost))
+        out.append(Task(name, fn, args, cost, resumable=resumable))
     return out
+
+
+def final_elbos(model, ds, threads: int | None) -> dict[str, Any]:
+    """The trained model's ELBO (L = 1, torch seed 0) on the full test and training sets."""
+    with torch_threads(threads):
+        torch.manual_seed(0)
+        return {
+            "test_elbo": evaluate(model, ds.test)["elbo"],
+            "train_elbo": evaluate(model, ds.train)["elbo"],
+            "n_test": int(ds.test.shape[0]),
+            "n_train": int(ds.train.shape[0]),
+        }
 
 
 def train_run(name: str, experiment: dict, eval_at: list[int]) -> tuple[dict, dict]:
@@ -124,14 +141,7 @@ def train_run(name: str, experiment: dict, eval_at: list[int]) -> tuple[dict, di
         raise KeyboardInterrupt(f"{name} was interrupted; nothing written")
     model.eval()
     train_seconds = time.perf_counter() - t0
-    with torch_threads(exp.train.threads):
-        torch.manual_seed(0)
-        final = {
-            "test_elbo": evaluate(model, ds.test)["elbo"],
-            "train_elbo": evaluate(model, ds.train)["elbo"],
-            "n_test": int(ds.test.shape[0]),
-            "n_train": int(ds.train.shape[0]),
-        }
+    final = final_elbos(model, ds, exp.train.threads)
     record = {
         "format": FORMAT,
         "name": name,

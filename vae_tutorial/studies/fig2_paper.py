@@ -28,7 +28,16 @@ import torch
 
 from ..core.config import ExperimentConfig, ModelConfig, TrainConfig
 from ..core.errors import TrainingDivergedError
-from .fig2 import EVAL_SIZES, FREY_Z, MNIST_Z, PAPER_TEST_ELBO, check_log, eval_points, select
+from .fig2 import (
+    EVAL_SIZES,
+    FREY_Z,
+    MNIST_Z,
+    PAPER_TEST_ELBO,
+    check_log,
+    eval_points,
+    final_elbos,
+    training_tasks,
+)
 from .runner import Task, load_results, run_study
 
 FORMAT = 1
@@ -77,23 +86,17 @@ def experiments(samples: int | None = None) -> dict[str, tuple[ExperimentConfig,
 
 
 def tasks(names: Sequence[str] | None = None, samples: int | None = None) -> list[Task]:
-    runs = experiments(samples)
-    out = []
-    for name in select(names, runs):
-        exp, eval_at = runs[name]
-        m = exp.model
-        cost = exp.train.max_samples * m.hidden[0] * (m.x_dim + m.z_dim)
-        args = {"name": name, "experiment": exp.to_dict(), "eval_at": list(eval_at)}
-        out.append(Task(name, "vae_tutorial.studies.fig2_paper:train_run", args, cost,
-                        resumable=True))  # fmt: skip
-    return out
+    fn = "vae_tutorial.studies.fig2_paper:train_run"
+    return training_tasks(experiments(samples), names, fn, resumable=True)
 
 
-def choose_lr(exp: ExperimentConfig, x: torch.Tensor, trial_samples: int) -> dict[str, float]:
-    """The training objective after ``trial_samples`` for each step size in LRS (the paper's
-    rule): the ELBO on the run's training subset for AEVB and wake-sleep, the mean log p(x, z)
-    at its posterior samples over the trial's last minibatches for MCEM. A step size that
-    diverges scores -inf."""
+def choose_lr(
+    exp: ExperimentConfig, x: torch.Tensor, trial_samples: int
+) -> tuple[ExperimentConfig, dict[str, float]]:
+    """``exp`` with the step size of LRS that scores best, and every score: the training
+    objective after ``trial_samples`` (the paper's rule), the ELBO on the run's training subset
+    for AEVB and wake-sleep, the mean log p(x, z) at its posterior samples over the trial's last
+    minibatches for MCEM. A step size that diverges scores -inf."""
     from ..core.model import build_model
     from ..core.train import fit
 
@@ -110,37 +113,28 @@ def choose_lr(exp: ExperimentConfig, x: torch.Tensor, trial_samples: int) -> dic
             continue
         score = h.objective[-1] if trial.train.algorithm == "mcem" else h.train_elbo[-1]
         scores[str(lr)] = float(score) if np.isfinite(score) else -np.inf
-    return scores
+    best = float(max(scores, key=scores.get))
+    train = {**exp.train.to_dict(), "lr": best}
+    return ExperimentConfig.from_dict({**exp.to_dict(), "train": train}), scores
 
 
 def train_run(name: str, experiment: dict, eval_at: list[int], resume: str | None = None):
     """One run: choose the step size, train (resumable), evaluate on the full sets."""
-    from ..core.estimators import evaluate
     from ..core.model import build_model
     from ..core.train import fit
     from ..datasets import load
-    from ..settings import torch_threads
 
     t0 = time.perf_counter()
     exp = ExperimentConfig.from_dict(experiment)
     ds = load(exp.data)
-    scores = choose_lr(exp, ds.train, min(TRIAL_SAMPLES, exp.train.max_samples))
-    lr = float(max(scores, key=scores.get))
-    exp = ExperimentConfig.from_dict({**exp.to_dict(), "train": {**exp.train.to_dict(), "lr": lr}})
+    exp, scores = choose_lr(exp, ds.train, min(TRIAL_SAMPLES, exp.train.max_samples))
     model = build_model(exp.model, seed=exp.train.seed)
     history = fit(model, (ds.train, ds.test), exp.train, eval_at=eval_at, progress=False,
                   resume=resume)  # fmt: skip
     if history.interrupted:
         raise KeyboardInterrupt(f"{name} was interrupted; its training state is kept")
     model.eval()
-    with torch_threads(exp.train.threads):
-        torch.manual_seed(0)
-        final = {
-            "test_elbo": evaluate(model, ds.test)["elbo"],
-            "train_elbo": evaluate(model, ds.train)["elbo"],
-            "n_test": int(ds.test.shape[0]),
-            "n_train": int(ds.train.shape[0]),
-        }
+    final = final_elbos(model, ds, exp.train.threads)
     record = {
         "format": FORMAT,
         "name": name,

@@ -100,10 +100,7 @@ def train_run(name: str, experiment: dict, ais: dict) -> tuple[dict, dict]:
     ds = load(exp.data)
     n = int(round(1.0 / exp.train.weight_decay))
     x = ds.train[:n]
-    scores = choose_lr(exp, x, TRIAL_SAMPLES)
-    lr = float(max(scores, key=scores.get))
-    train = {**exp.train.to_dict(), "lr": lr}
-    exp = ExperimentConfig.from_dict({**exp.to_dict(), "train": train})
+    exp, scores = choose_lr(exp, x, TRIAL_SAMPLES)
     model = build_model(exp.model, seed=0)
     eval_at = None if exp.train.algorithm == "mcem" else _log_points(exp.train.max_samples)
     hist = fit(model, (x, ds.test), exp.train, progress=False, eval_at=eval_at or [])

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from ..core.errors import DataError
+from .likelihoods import FAMILIES
 from .runner import Task, read_result, run_study
 
 FORMAT = 1
@@ -48,10 +49,7 @@ RUNS = {
     "frey-z2": {"model": "frey-z2", "every": 1, "grid": True, "ais": AIS_DEFAULT},
     # notebook 07's decoder families (all 2-D): 200 of the 2,000 grey MNIST test images each,
     # exact by grid next to the ELBO and IS (no AIS: the grid is the truth here)
-    **{
-        f"mnist-grey-{f}": {"model": f"mnist-grey-{f}", "every": 10, "grid": True, "ais": None}
-        for f in ("bernoulli", "exponential", "shared", "floor", "hetero", "poisson")
-    },
+    **{name: {"model": name, "every": 10, "grid": True, "ais": None} for name in FAMILIES},
 }
 
 

@@ -131,7 +131,7 @@ def status(tasks: Sequence[Task], out_dir: str | Path) -> dict[str, str]:
     out, found = Path(out_dir), {}
     for t in tasks:
         state = partial_path(out, t)
-        if result_path(out, t.name).exists() and is_done(t, out):
+        if is_done(t, out):
             found[t.name] = "done"
         elif t.resumable and state.exists():
             try:
