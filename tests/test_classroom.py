@@ -75,9 +75,12 @@ class Voila:
             assert self.proc.poll() is None, f"Voila exited:\n{self.text()[-3000:]}"
             text = self.text()
             started = re.findall(r"Kernel started: ([0-9a-f-]+)", text)
-            # the pool is reported full once; a refill after a page took the kernel may be logged
-            # before or after its "Kernel started" line, so only the newest kernel's state counts
-            if started and "is filled with" in text:
+            taken = set(re.findall(r"Using pre-heated kernel: ([0-9a-f-]+)", text))
+            # a kernel a page has taken is not waiting for the next one (the pool refills
+            # `fill_delay` seconds after a handout); the pool is reported full once, and a refill
+            # may be logged before or after its "Kernel started" line, so only the newest
+            # kernel that no page has taken counts
+            if started and started[-1] not in taken and "is filled with" in text:
                 try:
                     with urllib.request.urlopen(f"{self.url}api/kernels/{started[-1]}") as r:
                         state = json.load(r)["execution_state"]
