@@ -1,6 +1,6 @@
 """Latency of the interactive parts, and notebook execution times, for ``bench``.
 
-- :func:`slider_ms`: a latent change -> new PNG bytes through the real ``LatentExplorer``;
+- :func:`slider_ms`: a latent change -> new image sent through the real ``LatentExplorer``;
 - :func:`grid_ms`: decoding a 20 x 20 manifold canvas and encoding it as PNG bytes;
 - :func:`notebook_seconds`: seconds per notebook under the quick switch, measured now or
   read from the newer of ``runs/bench_notebooks.json`` and ``runs/junit.xml``.
@@ -59,16 +59,16 @@ def explorer(name: str):
 
 def slider_ms(widget, n: int, seed: int = 0) -> np.ndarray:
     """Milliseconds (n,) for each of ``n`` changes of the first slider (after 20 warm-up ones):
-    traitlets observer -> decode -> PNG -> Image.value, number boxes, picker, scatter."""
+    traitlets observer -> decode -> pixels -> PixelImage.data, number boxes, picker, scatter."""
     slider, times = widget.sliders[0], []
     rng = np.random.default_rng(seed)
     values = np.round(rng.uniform(slider.min, slider.max, n + 20) / slider.step) * slider.step
     for i, v in enumerate(values):
         if v == slider.value:
             v = -v if v else slider.step
-        before = widget.image.value
+        before = widget.image.data
         elapsed = _seconds(lambda v=v: setattr(slider, "value", float(v)))
-        if widget.image.value is before or widget.error is not None:
+        if widget.image.data is before or widget.error is not None:
             raise RuntimeError("the slider change did not produce a new image")
         if i >= 20:
             times.append(elapsed * 1e3)

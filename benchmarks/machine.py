@@ -11,7 +11,7 @@ Sections (``SECTIONS``), all measured in one run so that ratios compare like wit
 - ``progress``: ``fit`` with the progress bar (and a live ELBO plot) vs without.
 - ``elbo``: wall time for the 784-500-20 model to reach a test ELBO of -100 nats from
   scratch with ``FAST_RECIPE`` (capped; the ELBO reached is reported).
-- ``slider``: latent change -> new PNG bytes through the real ``LatentExplorer`` code path.
+- ``slider``: latent change -> new image sent through the real ``LatentExplorer`` code path.
 - ``grid``: decoding a 20 x 20 manifold canvas and encoding it as PNG bytes.
 - ``notebooks``: seconds per notebook under the quick switch (:func:`notebook_seconds`).
 

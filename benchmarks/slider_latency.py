@@ -1,4 +1,4 @@
-"""Server-side latency of the latent explorer: slider change -> new PNG bytes.
+"""Server-side latency of the latent explorer: slider change -> new image sent.
 
     python benchmarks/slider_latency.py [--n 300] [--check]
 
@@ -6,11 +6,11 @@ For each shipped model (mnist-z2, mnist-z20, frey-z2) it builds the notebook's
 ``LatentExplorer`` (``vae_tutorial.bench_ui.explorer``: the encoded test set for the picker,
 the scatter for the 2-D models, the z = 0 reference image for Frey Face, as in notebook
 06), then sets the first slider ``n`` times through the real widget code path
-(``vae_tutorial.bench_ui.slider_ms``: traitlets observer -> decode -> PNG -> Image.value, plus
+(``vae_tutorial.bench_ui.slider_ms``: traitlets observer -> decode -> pixels -> PixelImage, plus
 number boxes, nearest test image and scatter cross-hair) and prints p50/p95/max in
 milliseconds as a table and as one JSON line. The target is p95 <= 30 ms (issues 4 and 6);
 ``--check`` exits with status 1 when a model misses it. The browser adds the websocket
-round trip and the image decode on top of this. The same numbers appear in
+round trip and the paint on top of this. The same numbers appear in
 ``python -m vae_tutorial bench --only slider``.
 """
 
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help=f"fail if p95 > {TARGET_MS} ms")
     args = parser.parse_args(argv)
     results = {}
-    print(f"{'model':10s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s}  PNG bytes  target")
+    print(f"{'model':10s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s}  raw bytes  target")
     for name in bench_ui.EXPLORER_DATA:
         widget = bench_ui.explorer(name)
         t = bench_ui.slider_ms(widget, args.n)
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             "max_ms": round(worst, 3),
         }
         ok = "ok" if p95 <= TARGET_MS else "MISSED"
-        print(f"{name:10s} {p50:8.2f} {p95:8.2f} {worst:8.2f}  {len(widget.image.value):9d}  {ok}")
+        print(f"{name:10s} {p50:8.2f} {p95:8.2f} {worst:8.2f}  {len(widget.image.data):9d}  {ok}")
     record = {
         "benchmark": "slider_latency",
         "n": args.n,

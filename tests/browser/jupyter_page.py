@@ -4,17 +4,19 @@ this folder on the path)."""
 from __future__ import annotations
 
 import base64
-import io
 import time
 
 import numpy as np
 
-# the bytes behind an <img> (a blob: URL from the Image widget, or a data: URL), as base64
-IMG_BYTES_JS = """async (img) => {
-    const buffer = await (await fetch(img.src)).arrayBuffer();
+# the pixels painted in a <canvas> (a PixelImage), as [width, height, base64 of RGBA bytes]
+CANVAS_JS = """(canvas) => {
+    const { width, height } = canvas;
+    const bytes = canvas.getContext("2d").getImageData(0, 0, width, height).data;
     let s = "";
-    for (const b of new Uint8Array(buffer)) s += String.fromCharCode(b);
-    return btoa(s);
+    for (let i = 0; i < bytes.length; i += 8192) {
+        s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    }
+    return [width, height, btoa(s)];
 }"""
 # True once every code cell has finished (no "[*]" prompt left) and the kernel is idle
 IDLE_JS = """() => {
@@ -27,10 +29,10 @@ IDLE_JS = """() => {
 }"""
 
 
-def png_pixels(data_b64: str) -> np.ndarray:
-    import matplotlib.image as mpimg
-
-    return mpimg.imread(io.BytesIO(base64.b64decode(data_b64)), format="png")
+def canvas_pixels(canvas) -> np.ndarray:
+    """What a canvas (a playwright locator or element handle) shows: uint8 (H, W, 4) RGBA."""
+    width, height, data = canvas.evaluate(CANVAS_JS)
+    return np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width, 4)
 
 
 def accept_dialogs(page, seconds: float) -> None:

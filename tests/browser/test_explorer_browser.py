@@ -16,17 +16,16 @@ import numpy as np
 import pytest
 from jupyter_page import (
     IDLE_JS,
-    IMG_BYTES_JS,
     accept_dialogs,
+    canvas_pixels,
     lab_url,
-    png_pixels,
     run_all_cells,
 )
 
 NOTEBOOK = "06_latent_explorer.ipynb"
 BUDGET_S = 150  # the whole test, after the server is up (quick mode needs about 30 s here)
 EXPLORER = ".vae-latent-explorer >> nth=0"  # the first explorer: mnist-z2
-IMAGE = "img.vae-latent-image"
+IMAGE = ".vae-latent-image canvas"  # a PixelImage
 HANDLE = ".vae-latent-slider .noUi-handle"
 
 
@@ -43,7 +42,7 @@ def test_stored_widget_outputs_show_no_error(lab, page):
     text = page.locator(".jp-Notebook").inner_text()
     for bad in ("Error displaying widget", "model not found", "Loading widget"):
         assert bad not in text, f"the stored notebook shows {bad!r}"
-    snapshots = page.locator(".jp-OutputArea-output img").count()
+    snapshots = page.locator(".jp-OutputArea-output img").count()  # stored figures
     print(f"\n06 opened without running: no widget error; {snapshots} stored images shown")
     assert snapshots >= 8  # figures and the widgets' snapshots
 
@@ -102,17 +101,15 @@ def test_dragging_a_latent_slider_redraws_the_digit(lab, page):
     explorer.scroll_into_view_if_needed()
     image = explorer.locator(IMAGE)
     image.wait_for(state="visible")
-    page.wait_for_function(
-        "(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle()
-    )
-    # accessible names (ipywidgets 8.1.9 leaves slider handles nameless and images without
-    # alt text: base.View's AriaNames names them)
+    page.wait_for_function("(c) => Number(c.dataset.frame) > 0", arg=image.element_handle())
+    # accessible names (ipywidgets 8.1.9 leaves slider handles nameless: base.View's
+    # AriaNames names them; the PixelImage canvas names itself)
     assert explorer.get_by_role("slider", name="latent coordinate z1").count() == 1
     assert explorer.get_by_role("slider", name="test image").count() == 1
     assert explorer.get_by_role("img", name="sliders over the 2-D latent").count() == 1
-    src_before = image.get_attribute("src")
-    bytes_before = image.evaluate(IMG_BYTES_JS)
-    assert png_pixels(bytes_before).std() > 0, "the initial digit is blank"
+    frame_before = image.get_attribute("data-frame")
+    pixels_before = canvas_pixels(image)
+    assert pixels_before.std() > 0, "the initial digit is blank"
 
     handle = explorer.locator(HANDLE).first
     box = handle.bounding_box()
@@ -123,21 +120,23 @@ def test_dragging_a_latent_slider_redraws_the_digit(lab, page):
     t0 = time.monotonic()
     page.mouse.move(x + 60, y, steps=1)  # one drag step = one slider value change
     page.wait_for_function(
-        "([img, old]) => img.src !== old", arg=[image.element_handle(), src_before], timeout=15_000
+        "([c, old]) => c.dataset.frame !== old",
+        arg=[image.element_handle(), frame_before],
+        timeout=15_000,
     )
     round_trip_ms = 1000 * (time.monotonic() - t0)
     page.mouse.move(x + 90, y, steps=5)  # keep dragging: continuous updates
     page.mouse.up()
     page.wait_for_timeout(500)  # let the last update land
 
-    src_after = image.get_attribute("src")
-    bytes_after = image.evaluate(IMG_BYTES_JS)
-    pixels = png_pixels(bytes_after)
+    pixels = canvas_pixels(image)
     value = explorer.locator(".vae-latent-slider .widget-readout").first.text_content()
-    assert src_after != src_before
-    assert bytes_after != bytes_before, "the src changed but the image did not"
-    assert pixels.ndim == 2 and pixels.shape == (224, 224)  # a 28 x 28 digit at 8x
-    assert pixels.var() > 0, "the new image is blank"
+    assert image.get_attribute("data-frame") != frame_before
+    assert not np.array_equal(pixels, pixels_before), "a new frame, but the same image"
+    assert pixels.shape == (224, 224, 4)  # a 28 x 28 digit at 8x
+    grey = pixels[..., 0]
+    assert np.array_equal(grey, pixels[..., 1]) and (pixels[..., 3] == 255).all()
+    assert grey.var() > 0, "the new image is blank"
     assert float(value) > 0, f"the slider did not move right (z1 = {value})"
     print(
         f"\nbrowser: slider drag -> new image in {round_trip_ms:.0f} ms (z1 = {value}); "

@@ -1,6 +1,5 @@
 """Every kernel-side widget of notebooks 01-05 and 07, in a real JupyterLab and a real browser:
-input to new image on screen, p50 / p95 over 42 moves per notebook (issue 13: <= 100 ms p95,
-reported; <= 200 ms asserted).
+input to new image on screen, p50 / p95 over 42 moves per notebook (issue 13: p95 <= 100 ms).
 
 For each notebook (one JupyterLab for all, a temporary copy of the notebooks, the quick switch
 on, see conftest.py) the cells up to and including the widget's are run; then one control is
@@ -8,16 +7,18 @@ moved 44 times with the keyboard (a slider: arrow keys on its handle, one step e
 11 back, twice; the ELBO plot's only control, its log-x check box: space), each move after the
 previous image landed.
 The time is measured in the page, from the keydown to the first animation frame after the new
-image has decoded (a MutationObserver on the ``<img>`` src), the first 2 moves are left out
-(warm-up). Notebooks 03 and 08 have no kernel-side widget; 06 has its own browser tests.
+image was painted into the view's canvas (a MutationObserver on the canvas's ``data-frame``
+counter, see widgets/pixels.py); the first 2 moves are left out (warm-up). Notebooks 03 and
+08 have no kernel-side widget; 06 has its own browser tests.
 
-The figures are printed always, with whether the issue's 100 ms target was met. It is not
-met reliably (measured 2026-11-29 with no other work: p95 89-140 ms over 42 moves; a browser
-trace puts 55-60 ms of each move in the browser on 2 cores: message delivery behind a 10-13 ms
-frame, the PNG's blob decode, the next frame), so what is asserted is a regression bound: p95
-<= 200 ms when the 1-minute load average is <= 3 (the matplotlib redraws these widgets replaced
-took 469-968 ms at p95; other work on a shared 2-core machine delays the kernel by whole time
-slices, so a busier machine is not asserted), and the print says when it is not.
+The figures are printed always. The 100 ms target is asserted when the 1-minute load average
+is <= 2.5 (the test's own server, kernel and browser keep it near 2 on 2 cores), a 200 ms
+regression bound up to a load of 3, nothing above (other work on a shared 2-core machine
+delays the kernel by whole time slices), and the print says which. Measured 2026-11-29 with
+no other work: p95 45-83 ms. Of a move, about 30 ms is the round trip through JupyterLab's
+server and the next frame, the rest the kernel's drawing (01, 02, 04: 10-25 ms of matplotlib
+blitting; 07: 3 ms of decoding). Before the views painted raw pixels into a canvas, the
+browser spent another 10-20 ms fetching and decoding each PNG (p95 89-140 ms).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ import numpy as np
 import pytest
 from jupyter_page import IDLE_JS, accept_dialogs, lab_url
 
-TARGET_P95_MS = 100.0  # issue 13's target: reported
-BOUND_P95_MS, MAX_LOAD = 200.0, 3.0  # asserted: no return to whole-figure redraws
+TARGET_P95_MS, TARGET_LOAD = 100.0, 2.5  # issue 13's target, asserted on a quiet machine
+BOUND_P95_MS, MAX_LOAD = 200.0, 3.0  # asserted on a busier one: no return to whole redraws
 MOVES, WARMUP = 44, 2  # p95 of 42 moves: the 3rd largest, not the 2nd of 22 (less noisy)
 # notebook, the widget cell's constructor call, the control moved (a slider handle by its
 # index in the widget, or the check box)
@@ -44,17 +45,16 @@ CASES = [
     ("07_likelihoods_and_priors.ipynb", "wx.LatentExplorer(", "slider", 0),  # z1
 ]
 BUDGET_S = 100  # per notebook, after the server is up
-# from each keydown to the first frame after the next new image has decoded, in ms
-WATCH_JS = """(img) => {
+# from each keydown to the first frame after the next new image was painted, in ms
+WATCH_JS = """(canvas) => {
     const lat = (window.__latency = { start: null, ms: [] });
     document.addEventListener("keydown", () => { lat.start = performance.now(); }, true);
     new MutationObserver(() => {
         const start = lat.start;
         if (start === null) return;
         lat.start = null;  // the first new image after an input counts, once
-        img.decode().catch(() => {}).then(() =>
-            requestAnimationFrame(() => lat.ms.push(performance.now() - start)));
-    }).observe(img, { attributes: true, attributeFilter: ["src"] });
+        requestAnimationFrame(() => lat.ms.push(performance.now() - start));
+    }).observe(canvas, { attributes: true, attributeFilter: ["data-frame"] });
 }"""
 
 
@@ -105,13 +105,12 @@ def test_widget_answers_within_100_ms(lab, page, notebook, marker, control, nth)
         page.wait_for_selector(".jp-NotebookPanel", timeout=left())
         accept_dialogs(page, 2.0)  # a kernel-selection dialog, if JupyterLab asks
         cell = _run_through(page, lab.root / notebook, marker, left)
-        image = cell.locator(".jp-OutputArea .widget-image").first
+        image = cell.locator(".jp-OutputArea canvas.vae-pixel-image").first
         image.wait_for(state="visible", timeout=left())
         page.wait_for_function(IDLE_JS, timeout=left(), polling=250)
         t_ran = time.monotonic() - t_start
         image.scroll_into_view_if_needed()
-        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
-                               arg=image.element_handle())  # fmt: skip
+        page.wait_for_function("(c) => Number(c.dataset.frame) > 0", arg=image.element_handle())
         if control == "slider":
             target = cell.locator(".jp-OutputArea .widget-slider .noUi-handle").nth(nth)
             # right 11 steps, back, twice: within every slider's range from where it starts
@@ -131,18 +130,17 @@ def test_widget_answers_within_100_ms(lab, page, notebook, marker, control, nth)
     finally:
         _shut_down_kernels(lab)
     p50, p95 = np.percentile(ms, 50), np.percentile(ms, 95)
-    idle = load <= MAX_LOAD
+    bound = TARGET_P95_MS if load <= TARGET_LOAD else BOUND_P95_MS if load <= MAX_LOAD else None
     met = "met" if p95 <= TARGET_P95_MS else "missed"
     print(
         f"\n{notebook}: {control} input -> new image on screen, p50 {p50:.0f} ms / p95 "
         f"{p95:.0f} ms / max {ms.max():.0f} ms over {len(ms)} moves (load {load:.2f}; "
-        f"cells ran in {t_ran:.0f} s)"
-        + f"; target p95 <= {TARGET_P95_MS:.0f} ms {met}"
-        + ("" if idle else f"; machine busy (load > {MAX_LOAD}): bound not asserted")
+        f"cells ran in {t_ran:.0f} s); target p95 <= {TARGET_P95_MS:.0f} ms {met}; "
+        + (f"asserted p95 <= {bound:.0f} ms" if bound else f"load > {MAX_LOAD}: not asserted")
     )
     assert len(ms) >= 40
-    if idle:
-        assert p95 <= BOUND_P95_MS, f"{notebook}: p95 {p95:.0f} ms > {BOUND_P95_MS:.0f} ms"
+    if bound is not None:
+        assert p95 <= bound, f"{notebook}: p95 {p95:.0f} ms > {bound:.0f} ms (load {load:.2f})"
 
 
 @pytest.fixture(autouse=True)

@@ -52,8 +52,8 @@ def test_the_posterior_inspector_takes_any_test_digit():
 
     x = vt.load("mnist-binarized").test
     w = PosteriorInspector(vt.load_pretrained("mnist-z2"), x[:50], [3, 7])
-    first = w.image.value
+    first = w.image.png()
     w.pick.value = 7
-    assert w.index.value == 7 and w.image.value != first
+    assert w.index.value == 7 and w.image.png() != first
     w.index.value = 11  # any digit, not only the suggested ones
     assert 11 in w._cache and w.error is None

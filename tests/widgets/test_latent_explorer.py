@@ -44,14 +44,14 @@ def test_sliders_drive_the_decoder(tiny_model, points):
     x, mu, labels = points
     w = wx.LatentExplorer(tiny_model, SHAPE, points=mu, labels=labels)
     assert len(w.sliders) == 2 and w.scatter is not None
-    assert w.image.value == expected_png(tiny_model, [0.0, 0.0])
-    first, scatter = w.image.value, w.scatter.value
+    assert w.image.png() == expected_png(tiny_model, [0.0, 0.0])
+    first, scatter = w.image.png(), w.scatter.png()
     w.sliders[0].value = 1.5
-    assert w.image.value != first and w.scatter.value != scatter
-    assert w.image.value == expected_png(tiny_model, [1.5, 0.0])
+    assert w.image.png() != first and w.scatter.png() != scatter
+    assert w.image.png() == expected_png(tiny_model, [1.5, 0.0])
     assert w.z1_box.value == 1.5  # the number boxes follow the sliders
     w.sliders[1].value = -2.25
-    assert w.image.value == expected_png(tiny_model, [1.5, -2.25])
+    assert w.image.png() == expected_png(tiny_model, [1.5, -2.25])
     assert "z = (1.50, -2.25)" in w.info.value and "nearest encoded test image" in w.info.value
     assert w.error is None
 
@@ -62,13 +62,13 @@ def test_number_boxes_and_picker_set_the_sliders(tiny_model, points):
     w.z1_box.value = -0.75
     w.z2_box.value = 1.25
     assert np.allclose(w.latent, [-0.75, 1.25])
-    assert w.image.value == expected_png(tiny_model, [-0.75, 1.25])
+    assert w.image.png() == expected_png(tiny_model, [-0.75, 1.25])
     w.z1_box.value = 99.0  # clipped to the slider range
     assert w.latent[0] == w.sliders[0].max
     w.picker.value = 7  # the sliders go to its encoder mean, clipped and on the slider step
     assert np.allclose(np.clip(mu[7], -4, 4), w.latent, atol=w.sliders[0].step / 2)
     assert list(w.latent) == [wx.on_step(v, s) for v, s in zip(mu[7], w.sliders, strict=True)]
-    assert w.image.value == expected_png(tiny_model, w.latent)
+    assert w.image.png() == expected_png(tiny_model, w.latent)
 
 
 def test_the_picked_image_is_named_until_a_slider_moves(tiny_model, points):
@@ -85,11 +85,11 @@ def test_the_picked_image_is_named_until_a_slider_moves(tiny_model, points):
 
 def test_set_latent_takes_exactly_one_latent(tiny_model):
     w = wx.LatentExplorer(tiny_model, SHAPE)
-    before = w.image.value
+    before = w.image.png()
     for bad in ([[1.0, 1.0], [2.0, -3.0]], np.zeros((0, 2)), [1.0]):
         with pytest.raises(ValueError, match="a latent for this model has 2 coordinates"):
             w.set_latent(bad)
-    assert w.image.value == before
+    assert w.image.png() == before
 
 
 def test_twenty_dimensional_latent_and_reference():
@@ -99,18 +99,18 @@ def test_twenty_dimensional_latent_and_reference():
     assert len(w.sliders) == 20 and w.scatter is None and w.picker is None
     assert np.allclose(w.latent, z0, atol=0.05 / 2)  # z0 rounded to the slider step
     assert list(w.latent) == [wx.on_step(v, s) for v, s in zip(z0, w.sliders, strict=True)]
-    before = w.image.value
+    before = w.image.png()
     w.sliders[13].value = 3.0
     z = w.latent.copy()
     assert z[13] == 3.0
-    assert w.image.value != before and w.image.value == expected_png(model, z, scale=2)
+    assert w.image.png() != before and w.image.png() == expected_png(model, z, scale=2)
     assert "..." in w.info.value
     # with a reference image: decoded | decoded - reference as a red/grey/blue map
     ref = np.full(SHAPE, 0.5)
     w = wx.LatentExplorer(model, SHAPE, reference=ref, scale=2)
     img = ls.decode_one(model, np.zeros(20), SHAPE)
     canvas = side_by_side([img, difference_rgb(img - ref, wx.DIFF_VMAX)], pad=1)
-    assert w.image.value == to_png(canvas, 2)
+    assert w.image.png() == to_png(canvas, 2)
 
 
 def test_difference_panel_is_visible_at_the_reference_and_has_a_legend(tiny_model):
@@ -120,7 +120,7 @@ def test_difference_panel_is_visible_at_the_reference_and_has_a_legend(tiny_mode
     w = wx.LatentExplorer(
         tiny_model, SHAPE, reference=centre, reference_name="the face at z = (0, 0)", scale=4
     )
-    px = png_pixels(w.image.value)  # (H, 2 W + 1, 3) at scale 4
+    px = png_pixels(w.image.png())  # (H, 2 W + 1, 3) at scale 4
     panel = px[:, (SHAPE[1] + 1) * 4 :]
     assert panel.shape[:2] == (SHAPE[0] * 4, SHAPE[1] * 4)
     assert np.ptp(panel, axis=(0, 1)).max() <= 1  # one colour: no difference anywhere
@@ -128,7 +128,7 @@ def test_difference_panel_is_visible_at_the_reference_and_has_a_legend(tiny_mode
     assert 150 <= grey.min() and grey.max() <= 235 and np.ptp(grey) <= 8  # neutral, not white
     # the colour bar: drawn, in colour, and labelled with what is subtracted and its units
     assert w.legend is not None and w.legend in w.children[0].children[0].children
-    bar = png_pixels(w.legend.value)
+    bar = w.legend.array()
     assert bar.shape[1] >= 200 and (bar.max(axis=2).astype(int) - bar.min(axis=2) > 100).any()
     snap = w.snapshot()
     label = snap.axes[-1].get_xlabel()
@@ -141,31 +141,31 @@ def test_difference_panel_is_visible_at_the_reference_and_has_a_legend(tiny_mode
 
 def test_errors_are_captured_not_raised(tiny_model):
     w = wx.LatentExplorer(tiny_model, SHAPE)
-    good = w.image.value
+    good = w.image.png()
     w.image_shape = (5, 5)  # 12 pixels cannot be reshaped to 5 x 5: the render fails
     w.sliders[0].value = 1.0  # must not raise
-    assert w.error is not None and w.image.value == good
+    assert w.error is not None and w.image.png() == good
     w.image_shape = SHAPE
     w.sliders[0].value = 0.5
-    assert w.error is None and w.image.value == expected_png(tiny_model, [0.5, 0.0])
+    assert w.error is None and w.image.png() == expected_png(tiny_model, [0.5, 0.0])
 
 
 @pytest.mark.parametrize("bad", [[0.5], [0.5, -0.5, 1.0], [np.nan, 0.0], [0.0, np.inf]], ids=str)
 def test_set_latent_rejects_a_bad_latent_and_keeps_the_image(tiny_model, bad):
     w = wx.LatentExplorer(tiny_model, SHAPE, z0=[1.0, -1.0])
-    good, renders = w.image.value, w.renders
+    good, renders = w.image.png(), w.renders
     with pytest.raises(ValueError, match="latent"):
         w.set_latent(bad)  # wrong length or not finite: never truncated, padded or drawn
-    assert w.image.value == good == expected_png(tiny_model, [1.0, -1.0])
+    assert w.image.png() == good == expected_png(tiny_model, [1.0, -1.0])
     assert np.array_equal(w.latent, [1.0, -1.0]) and w.renders == renders
     # the widget still works: the next good latent draws and nothing is left on display
     w.set_latent([0.5, 0.5])
-    assert w.image.value == expected_png(tiny_model, [0.5, 0.5]) and w.error is None
+    assert w.image.png() == expected_png(tiny_model, [0.5, 0.5]) and w.error is None
 
 
 def test_a_failing_draw_keeps_the_image_and_shows_one_line(tiny_model, monkeypatch, capsys):
     w = wx.LatentExplorer(tiny_model, SHAPE)
-    good, renders = w.image.value, w.renders
+    good, renders = w.image.png(), w.renders
     assert w.error is None
 
     def broken_decoder(z):
@@ -173,7 +173,7 @@ def test_a_failing_draw_keeps_the_image_and_shows_one_line(tiny_model, monkeypat
 
     monkeypatch.setattr(tiny_model, "decode_mean", broken_decoder)
     w.sliders[0].value = 1.0  # the render fails inside draw: must not raise
-    assert w.image.value == good and w.renders == renders
+    assert w.image.png() == good and w.renders == renders
     assert w.error == "ValueError: decoder refused this latent"
     assert "\n" not in w.error
     # headless, the Output widget passes its print through: the one line, no traceback
@@ -183,7 +183,7 @@ def test_a_failing_draw_keeps_the_image_and_shows_one_line(tiny_model, monkeypat
     monkeypatch.undo()
     w.sliders[0].value = 0.5  # a good draw replaces the image and clears the message
     assert w.error is None and w.renders == renders + 1
-    assert w.image.value == expected_png(tiny_model, [0.5, 0.0])
+    assert w.image.png() == expected_png(tiny_model, [0.5, 0.0])
 
 
 def test_on_step_rounds_to_the_slider_step(tiny_model):
@@ -200,28 +200,28 @@ def test_on_step_rounds_to_the_slider_step(tiny_model):
     # set_latent shows exactly the rounded values, and draws them
     w.set_latent([0.123, -1.977])
     assert list(w.latent) == [0.1, -2.0]
-    assert w.image.value == expected_png(tiny_model, [0.1, -2.0])
+    assert w.image.png() == expected_png(tiny_model, [0.1, -2.0])
 
 
 def test_interpolation_explorer(tiny_model, points):
     x, _, _ = points
     w = wx.InterpolationExplorer(tiny_model, x, SHAPE, a=2, b=9, t=0.0)
-    assert w.image.value == to_png(ls.interpolation_canvas(tiny_model, x[2], x[9], 0.0, SHAPE), 6)
-    first = w.image.value
+    assert w.image.png() == to_png(ls.interpolation_canvas(tiny_model, x[2], x[9], 0.0, SHAPE), 6)
+    first = w.image.png()
     w.t.value = 1.0
-    assert w.image.value != first
-    assert w.image.value == to_png(ls.interpolation_canvas(tiny_model, x[2], x[9], 1.0, SHAPE), 6)
+    assert w.image.png() != first
+    assert w.image.png() == to_png(ls.interpolation_canvas(tiny_model, x[2], x[9], 1.0, SHAPE), 6)
     w.index_b.value = 3
-    assert w.image.value == to_png(ls.interpolation_canvas(tiny_model, x[2], x[3], 1.0, SHAPE), 6)
+    assert w.image.png() == to_png(ls.interpolation_canvas(tiny_model, x[2], x[3], 1.0, SHAPE), 6)
 
 
 def test_reconstruction_browser(tiny_model, points):
     x, _, labels = points
     w = wx.ReconstructionBrowser(tiny_model, x, SHAPE, labels=labels)
-    first = w.image.value
+    first = w.image.png()
     w.index.value = 11
     canvas, mae = ls.reconstruction_canvas(tiny_model, x[11], SHAPE)
-    assert w.image.value != first and w.image.value == to_png(canvas, 6)
+    assert w.image.png() != first and w.image.png() == to_png(canvas, 6)
     assert "#11 (digit 1)" in w.info.value and f"{mae:.3f}" in w.info.value
 
 
@@ -243,4 +243,4 @@ def test_values_set_from_python_are_snapped_to_the_slider_step(tiny_model):
     assert s.value == 2.9 and s.value == wx.on_step(2.898305, s)
     s.value = 9.0
     assert s.value == s.max
-    assert w.image.value == expected_png(tiny_model, [s.max, 0.0])
+    assert w.image.png() == expected_png(tiny_model, [s.max, 0.0])

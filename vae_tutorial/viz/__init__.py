@@ -1,1 +1,1 @@
-"""Pure figures and image encoding: arrays in, Figure or PNG bytes out; no widgets."""
+"""Pure figures and images: arrays in, Figure, pixels or PNG bytes out; no widgets."""

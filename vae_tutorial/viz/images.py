@@ -1,5 +1,5 @@
 """Images: arrays in, arrays or PNG bytes out (no widgets; matplotlib only to rasterise a
-Figure). The PNG path is the hot path of the explorer widgets: no matplotlib in it.
+Figure). Arrays are the hot path of the explorer widgets: no matplotlib and no PNG in it.
 :class:`LiveCanvas` is the hot path of the figure widgets: a Figure kept and redrawn in part.
 """
 
@@ -101,20 +101,23 @@ def figure_png(fig: Figure, dpi: int = 80, level: int = 1) -> bytes:
     return buf.getvalue()
 
 
-def figure_pixels(fig: Figure) -> np.ndarray:
-    """Rasterise a Figure: uint8 (H, W, 3) at the figure's dpi."""
+def figure_pixels(fig: Figure, dpi: float | None = None) -> np.ndarray:
+    """Rasterise a Figure: uint8 (H, W, 3) at ``dpi`` (None: the figure's own)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    if dpi is not None:
+        fig.set_dpi(dpi)
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
 class LiveCanvas:
-    """A Figure turned into PNG bytes again and again, fast (the widgets' render path).
+    """A Figure turned into pixels (or PNG bytes) again and again, fast (the widgets' render
+    path).
 
     The figure is built once; a widget changes its ``dynamic`` artists (``set_data``,
-    ``set_text``, ...) and calls :meth:`png`. What does not change (axes, ticks, labels,
+    ``set_text``, ...) and calls :meth:`pixels`. What does not change (axes, ticks, labels,
     static curves) is rasterised once and kept; each call repaints only the ``dynamic``
     artists over it, in the order given (blitting: a few ms instead of tens), then pastes back
     the kept pixels of the ``on_top`` artists: static, opaque boxes that must cover the

@@ -1,5 +1,5 @@
 """Figures built once and redrawn in part, for the widgets (pure drawing: arrays in, artists
-updated): :class:`LivePlot` (``update(...)`` then ``png()`` through
+updated): :class:`LivePlot` (``update(...)`` then ``pixels()`` or ``png()`` through
 :class:`~vae_tutorial.viz.images.LiveCanvas`), polylines and contours as one ``Line2D`` each,
 density-axis tops that stay put while a slider moves, and :class:`DensityPanel`, a grid
 posterior as shades with its highest-density contours.
@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from ..theory.gaussian import ellipse
 from ..theory.grid import Grid, GridPosterior, hpd_levels
-from .images import LiveCanvas
+from .images import LiveCanvas, to_png
 
 MAHALANOBIS = (1.0, 2.0, 3.0)  # ellipses holding 39%, 86%, 99% of a 2-D Gaussian
 MASSES = (0.39, 0.86, 0.99)
@@ -31,11 +31,15 @@ class LivePlot:
     dynamic: list  # what update() changes, in drawing order
     on_top: list  # opaque static boxes over them (legends inside the axes, framealpha=1)
 
-    def png(self) -> bytes:
-        """PNG bytes of the figure at its dpi."""
+    def pixels(self) -> np.ndarray:
+        """The figure at its dpi, uint8 (H, W, 3): what the widgets show."""
         if not hasattr(self, "_live"):
             self._live = LiveCanvas(self.fig, self.dynamic, getattr(self, "on_top", ()))
-        return self._live.png()
+        return self._live.pixels()
+
+    def png(self) -> bytes:
+        """PNG bytes of the figure at its dpi."""
+        return to_png(self.pixels(), level=self._live.level)
 
 
 def joined(pieces: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

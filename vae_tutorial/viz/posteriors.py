@@ -6,9 +6,11 @@ Notebook 02: ``hard_panel`` (grid posterior and Laplace approximation of a hard 
 
 The figures the widgets redraw are classes built once and updated in place
 (``Conjugate1DPlot``, ``Conjugate2DPlot``, ``HardPosteriorPlot``: ``update(...)`` then
-``png()``, a few ms through :class:`~vae_tutorial.viz.images.LiveCanvas`); the functions of the
-same names build one and return its Figure, so a static figure and a widget's frame are the
-same drawing.
+``pixels()``, a few ms through :class:`~vae_tutorial.viz.images.LiveCanvas`); the functions of
+the same names build one and return its Figure, so a static figure and a widget's frame are the
+same drawing. Built with ``caption=True`` (the widgets), a plot keeps a fixed title and puts the
+numbers that change with every move in its ``caption`` string instead, which the widget shows
+as text under the image: matplotlib takes 3-6 ms to draw a changing title, the browser nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +32,11 @@ class Conjugate1DPlot(LivePlot):
     """Prior N(0, 1/alpha), likelihood p(x|z) = N(x; w z, 1/beta) as a function of z, and the
     posterior: closed form (line) against the numerically normalised grid (dots)."""
 
-    def __init__(self, limits: tuple[float, float] = (-4.0, 4.0), dpi: float | None = None):
+    def __init__(
+        self, limits: tuple[float, float] = (-4.0, 4.0), dpi: float | None = None,
+        caption: bool = False,
+    ):  # fmt: skip
+        self.caption = "" if caption else None
         self.z = np.linspace(*limits, 801)
         self.grid = make_grid([limits], 801)
         self.fig = Figure(figsize=(6.5, 3.6), dpi=dpi)
@@ -52,7 +58,8 @@ class Conjugate1DPlot(LivePlot):
         ax.set_title("f(z) = w z")
         legend = ax.legend(loc="upper left", fontsize=8, framealpha=1)
         self.fig.tight_layout()
-        self.dynamic = [self.prior, self.lik, self.closed, self.dots, self.at, ax.title]
+        self.dynamic = [self.prior, self.lik, self.closed, self.dots, self.at]
+        self.dynamic += [] if caption else [ax.title]
         self.on_top = [legend]
 
     def update(self, alpha: float, beta: float, w: float, x: float) -> Conjugate1DPlot:
@@ -69,9 +76,11 @@ class Conjugate1DPlot(LivePlot):
         self.dots.set_ydata(post.density[::20])
         self.at.set_xdata([x / w if w else np.nan] * 2)
         self.ax.set_ylim(0.0, axis_top(max(float(np.max(c)) for c in curves)))
-        self.ax.set_title(
-            f"f(z) = w z, w = {w:g}, x = {x:g}: posterior mean {mean[0]:.3f}, var {cov[0, 0]:.3f}"
-        )
+        numbers = f"w = {w:g}, x = {x:g}: posterior mean {mean[0]:.3f}, var {cov[0, 0]:.3f}"
+        if self.caption is None:
+            self.ax.set_title(f"f(z) = w z, {numbers}")
+        else:
+            self.caption = numbers
         return self
 
 
@@ -88,8 +97,10 @@ class Conjugate2DPlot(LivePlot):
     contours holding 39/86/99%) and the closed-form posterior ellipses (red, dashed)."""
 
     def __init__(
-        self, limits: tuple[float, float] = (-4.0, 4.0), n: int = 161, dpi: float | None = None
-    ):
+        self, limits: tuple[float, float] = (-4.0, 4.0), n: int = 161, dpi: float | None = None,
+        caption: bool = False,
+    ):  # fmt: skip
+        self.caption = "" if caption else None
         self.grid = make_grid([limits, limits], n)
         self.fig = Figure(figsize=(5.2, 4.8), dpi=dpi)
         ax = self.ax = self.fig.add_subplot()
@@ -106,7 +117,7 @@ class Conjugate2DPlot(LivePlot):
         ax.set_title("f(z) = Wz")
         self.fig.tight_layout()
         self.dynamic = [*self.panel.artists, self.lik, self.prior, self.closed, self.mean,
-                        *ax.spines.values(), ax.title]  # fmt: skip
+                        *ax.spines.values()] + ([] if caption else [ax.title])  # fmt: skip
         self.on_top = [legend]
 
     def update(self, alpha: float, beta: float, W: np.ndarray, x: np.ndarray) -> Conjugate2DPlot:
@@ -121,10 +132,11 @@ class Conjugate2DPlot(LivePlot):
         self.prior.set_data(*ellipses(np.zeros(2), np.eye(2) / alpha))
         self.closed.set_data(*ellipses(mean, cov))
         self.mean.set_data([mean[0]], [mean[1]])
-        self.ax.set_title(
-            f"f(z) = Wz, x = ({x[0]:.2g}, {x[1]:.2g}): "
-            f"posterior mean ({mean[0]:.2f}, {mean[1]:.2f})"
-        )
+        numbers = f"x = ({x[0]:.2g}, {x[1]:.2g}): posterior mean ({mean[0]:.2f}, {mean[1]:.2f})"
+        if self.caption is None:
+            self.ax.set_title(f"f(z) = Wz, {numbers}")
+        else:
+            self.caption = numbers
         return self
 
 
@@ -175,8 +187,9 @@ class HardPanel:
     MAP (red x) with the Laplace ellipses of the same masses (red, dashed; ``laplace``), the
     posterior mean (white dot) and a title. ``update(title, post, lap)``."""
 
-    def __init__(self, ax, grid: Grid, laplace: bool = True):
+    def __init__(self, ax, grid: Grid, laplace: bool = True, live_title: bool = True):
         self.ax, self.density = ax, DensityPanel(ax, grid, "Blues")
+        self.live_title = live_title  # False: the title is left as it is (a widget's caption)
         self.ellipses = ax.plot([], [], "--", color="C3", lw=1.3)[0]
         self.map = ax.plot([], [], "x", color="C3", ms=9, mew=2, label="MAP + Laplace")[0]
         self.mean = ax.plot([], [], "o", color="w", mec="k", ms=6, label="posterior mean")[0]
@@ -185,14 +198,15 @@ class HardPanel:
         handles = [self.map, self.mean] if laplace else [self.mean]
         self.legend = ax.legend(handles=handles, loc="lower left", fontsize=7, framealpha=1)
         self.dynamic = [*self.density.artists, self.ellipses, self.map, self.mean,
-                        *ax.spines.values(), ax.title]  # fmt: skip
+                        *ax.spines.values()] + ([ax.title] if live_title else [])  # fmt: skip
 
     def update(self, title: str, post: GridPosterior, lap: Laplace | None) -> None:
         self.density.update(post)
         self.ellipses.set_data(*(ellipses(lap.mean, lap.cov) if lap else ([], [])))
         self.map.set_data(*(([lap.mean[0]], [lap.mean[1]]) if lap else ([], [])))
         self.mean.set_data([post.mean[0]], [post.mean[1]])
-        self.ax.set_title(title, fontsize=10)
+        if self.live_title:
+            self.ax.set_title(title, fontsize=10)
 
 
 def hard_posterior_figure(
@@ -211,15 +225,21 @@ def hard_posterior_figure(
 class HardPosteriorPlot(LivePlot):
     """The widget's one-panel :func:`hard_posterior_figure`, kept: ``update(*hard_panel(...))``."""
 
-    def __init__(self, grid: Grid, size: float = 5.0, dpi: float | None = None):
+    def __init__(
+        self, grid: Grid, size: float = 5.0, dpi: float | None = None, caption: bool = False
+    ):
+        self.caption = "" if caption else None
         self.fig = Figure(figsize=(size, size * 0.95), dpi=dpi)
-        self.panel = HardPanel(self.fig.add_subplot(), grid)
-        self.panel.ax.set_title("model\nKL", fontsize=10)  # two lines, as the titles
+        self.panel = HardPanel(self.fig.add_subplot(), grid, live_title=not caption)
+        title = "exact posterior p(z|x), MAP and Laplace" if caption else "model\nKL"
+        self.panel.ax.set_title(title, fontsize=10)  # (two lines, as the titles it gets)
         self.fig.tight_layout()
         self.dynamic, self.on_top = self.panel.dynamic, [self.panel.legend]
 
     def update(self, title: str, post: GridPosterior, lap: Laplace) -> HardPosteriorPlot:
         self.panel.update(title, post, lap)
+        if self.caption is not None:
+            self.caption = title.replace("\n", "; ")
         return self
 
 

@@ -1,9 +1,11 @@
 """The one render loop every widget shares.
 
-A :class:`View` is a ``VBox`` with an ``Image`` (PNG bytes) and an ``Output`` for errors.
-Subclasses put their controls in ``children``, wire them with
-``control.observe(self.render, names="value")`` and implement :meth:`View.draw`, which returns
-the PNG bytes for the current state. :meth:`View.render` calls it: on success the image is
+A :class:`View` is a ``VBox`` with an ``image`` (a :class:`~.pixels.PixelImage`: raw pixels
+painted into a canvas) and an ``Output`` for errors. Subclasses put their controls in
+``children``, wire them with ``control.observe(self.render, names="value")`` and implement
+:meth:`View.draw`, which returns the image of the current state: a grey (H, W) or color
+(H, W, 3) array (the fast path: no PNG to compress in the kernel or decode in the browser),
+or PNG bytes. :meth:`View.render` calls it: on success the image is
 replaced and any old error cleared; on failure the last good image stays and the error is
 shown below it: one line for a bad input (``ValueError`` or a package error), the traceback
 for anything unexpected (a bug to report).
@@ -11,7 +13,7 @@ for anything unexpected (a bug to report).
 Accessibility: every view carries an invisible :class:`~.aria.AriaNames` as its last child,
 which names the view's slider handles for screen readers (ipywidgets 8.1.9 leaves them
 nameless); give a slider a ``tooltip`` for a name longer than its description. The image's
-alt text is the view's one-line :meth:`View.describe`.
+accessible name is the view's one-line :meth:`View.describe`.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from __future__ import annotations
 import traceback
 
 import ipywidgets as widgets
+import numpy as np
 
 from ..core.errors import VAETutorialError
 from .aria import AriaNames
+from .pixels import PixelImage
 
 
 class View(widgets.VBox):
@@ -31,7 +35,7 @@ class View(widgets.VBox):
         super().__init__(**kwargs)
         # shown at its natural size (no stretching to the cell width: soft pixels), at most
         # the cell's width on a narrow screen
-        self.image = widgets.Image(format="png", layout={"max_width": "100%", "height": "auto"})
+        self.image = PixelImage()
         self.errors = widgets.Output()
         self.error: str | None = None  # the message on display, if any
         self.renders = 0
@@ -44,8 +48,9 @@ class View(widgets.VBox):
         if self.aria not in change["new"]:
             self.children = (*change["new"], self.aria)
 
-    def draw(self) -> bytes:
-        """PNG bytes of the current state (subclasses)."""
+    def draw(self) -> np.ndarray | bytes:
+        """The image of the current state: an (H, W) or (H, W, 3) array, or PNG bytes
+        (subclasses)."""
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -59,11 +64,7 @@ class View(widgets.VBox):
     def render(self, change: dict | None = None) -> None:
         """Redraw now; keep the last good image and show the problem if drawing fails."""
         try:
-            png = self.draw()
-            if png[:8] == b"\x89PNG\r\n\x1a\n":
-                self.image.width = str(int.from_bytes(png[16:20], "big"))
-            self.image.value = png
-            self.aria.alts = {**self.aria.alts, "vae-view-image": self.describe()}
+            self.image.show(self.draw(), alt=self.describe())
         except (ValueError, VAETutorialError) as e:
             self._show(f"{type(e).__name__}: {e}", None)
         except Exception as e:

@@ -1,9 +1,10 @@
 """Sliders over a trained VAE's latent space (notebook 06; paper, Figures 4 and 5).
 
 Thin ipywidgets views over :mod:`vae_tutorial.core.latent_space`. The render path of every view is
-latent -> decoder (torch, one thread, inference mode) -> upscaled pixels -> PNG bytes, with
-no matplotlib in it, so a slider move costs a few milliseconds and ``continuous_update``
-stays on. matplotlib draws the encoded-test-set scatter once, in the constructor.
+latent -> decoder (torch, one thread, inference mode) -> upscaled pixels -> the canvas of a
+:class:`~.pixels.PixelImage`, with no matplotlib and no PNG in it, so a slider move costs a
+few milliseconds and ``continuous_update`` stays on. matplotlib draws the encoded-test-set
+scatter once, in the constructor.
 
 - :class:`LatentExplorer`: one slider per latent coordinate, (z1, z2) number boxes, a test
   image picker (sets the sliders to its encoder mean), the scatter with a cross-hair.
@@ -25,7 +26,7 @@ from matplotlib.figure import Figure
 from ..core import latent_space as ls
 from ..core.model import VAE
 from ..settings import torch_threads
-from ..viz.images import crosshair, figure_pixels, side_by_side, to_png
+from ..viz.images import crosshair, figure_pixels, side_by_side, to_uint8, upscale
 from ..viz.latent import (
     DIFF_CMAP,
     difference_colorbar,
@@ -34,6 +35,7 @@ from ..viz.latent import (
     scatter_figure,
 )
 from .base import View
+from .pixels import PixelImage
 
 
 def on_step(value: float, slider: widgets.FloatSlider) -> float:
@@ -119,21 +121,22 @@ class LatentExplorer(_View):
         self.z2_box = widgets.FloatText(description="z2", layout={"width": "150px"})
         self.info = widgets.HTML()
         panels, controls = [self.image], [self.z1_box, self.z2_box][: min(d, 2)]
-        self.legend: widgets.Image | None = None  # the difference panel's colour bar
+        self.legend: PixelImage | None = None  # the difference panel's colour bar
         self.reference_name = reference_name
         if reference is not None:
-            bar = difference_colorbar(DIFF_VMAX, f"right: decoded minus {reference_name}")
-            self.legend = widgets.Image(value=to_png(figure_pixels(bar)), format="png")
+            label = f"right: decoded minus {reference_name}"
+            self.legend = PixelImage()
+            self.legend.show(figure_pixels(difference_colorbar(DIFF_VMAX, label)),
+                             alt=f"colour bar of the difference panel, {label}")  # fmt: skip
             self.legend.add_class("vae-difference-legend")
             panels[0] = widgets.VBox([self.image, self.legend])
-        self.scatter: widgets.Image | None = None
+        self.scatter: PixelImage | None = None
         if self.points is not None and d == 2:
             fig = scatter_figure(self.points, self.labels, limit=limit)
             self._scatter_pixels, ax = figure_pixels(fig), fig.axes[0]
             self._to_pixel = lambda z: ax.transData.transform(np.asarray(z)[None])[0]
-            self.scatter = widgets.Image(format="png")
+            self.scatter = PixelImage(alt="encoder means of test images; a cross marks z")
             self.scatter.add_class("vae-scatter-image")
-            self.aria.alts = {"vae-scatter-image": "encoder means of test images; a cross marks z"}
             panels.append(self.scatter)
         self.picker: widgets.IntSlider | None = None
         if self.points is not None:
@@ -211,8 +214,8 @@ class LatentExplorer(_View):
             super().render(change)  # the image goes to the browser first,
             self._readouts(self.latent)  # then the boxes and text that follow it
 
-    def draw(self) -> bytes:
-        return to_png(self.canvas(self.latent), self.scale)
+    def draw(self) -> np.ndarray:
+        return upscale(to_uint8(self.canvas(self.latent)), self.scale)
 
     def _readouts(self, z: np.ndarray) -> None:
         """The z boxes, the info line and the scatter's cross, for latent ``z``."""
@@ -229,7 +232,7 @@ class LatentExplorer(_View):
             label = "" if self.labels is None else f", digit {int(self.labels[i])}"
             text += f"; nearest encoded test image: #{i}{label}"
         if self.scatter is not None:
-            self.scatter.value = to_png(self._scatter_with_cross(z))
+            self.scatter.show(self._scatter_with_cross(z))
         self.info.value = f"<code>{text}</code>"
 
     def snapshot(self) -> Figure:
@@ -297,8 +300,8 @@ class InterpolationExplorer(_View):
         with torch_threads(1):
             return ls.interpolation_canvas(self.model, xa, xb, self.t.value, self.image_shape)
 
-    def draw(self) -> bytes:
-        return to_png(self.canvas(), self.scale)
+    def draw(self) -> np.ndarray:
+        return upscale(to_uint8(self.canvas()), self.scale)
 
 
 class ReconstructionBrowser(_View):
@@ -332,7 +335,7 @@ class ReconstructionBrowser(_View):
         with torch_threads(1):
             return ls.reconstruction_canvas(self.model, self.x[self.index.value], self.image_shape)
 
-    def draw(self) -> bytes:
+    def draw(self) -> np.ndarray:
         canvas, mae = self.canvas()
         i = self.index.value
         label = "" if self.labels is None else f" (digit {int(self.labels[i])})"
@@ -340,4 +343,4 @@ class ReconstructionBrowser(_View):
             f"<code>test image #{i}{label}: original | reconstruction | |error|; "
             f"mean |error| = {mae:.3f}</code>"
         )
-        return to_png(canvas, self.scale)
+        return upscale(to_uint8(canvas), self.scale)

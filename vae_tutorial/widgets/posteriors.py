@@ -1,12 +1,16 @@
 """Thin views over the posterior figures of :mod:`vae_tutorial.viz.posteriors`.
 
 Notebook 01: ``ConjugateExplorer1D`` / ``ConjugateExplorer2D``. Notebook 02:
-``HardPosteriorExplorer``. Each keeps one figure and updates it in place (a few tens of ms a
-frame), so the image follows a slider while it is dragged; ``figure()`` draws the same
-picture afresh, for readers without live widgets.
+``HardPosteriorExplorer``. Each keeps one figure and updates it in place (10-25 ms a frame),
+so the image follows a slider while it is dragged; the numbers that change with every move
+(the observation, the posterior mean, the KL) are a line of text under the image rather than
+a redrawn title. ``figure()`` draws the same picture afresh, with those numbers in its title,
+for readers without live widgets.
 """
 
 from __future__ import annotations
+
+import html
 
 import ipywidgets as widgets
 import numpy as np
@@ -26,17 +30,27 @@ from .base import View
 
 
 class _Explorer(View):
-    """Base: controls on top, an Image of the current figure, an Output for errors."""
+    """Base: controls on top, the current figure, its numbers, an Output for errors."""
+
+    plot_caption = ""  # the drawn plot's caption (its changing numbers)
 
     def _setup(self, controls: list[widgets.Widget]) -> None:
+        self.caption = widgets.HTML()
+        self.caption.add_class("vae-view-caption")
         self.children = [
             widgets.HBox(controls, layout={"flex_flow": "row wrap"}),
             self.image,
+            self.caption,
             self.errors,
         ]
         for c in controls:
             c.observe(self.render, names="value")
         self.render()
+
+    def render(self, change: dict | None = None) -> None:
+        super().render(change)  # the image goes first, then the line under it
+        if self.error is None:
+            self.caption.value = f"<code>{html.escape(self.plot_caption)}</code>"
 
     def figure(self) -> Figure:
         """The current state as a new static Figure."""
@@ -68,7 +82,7 @@ class ConjugateExplorer1D(_Explorer):
         self.beta = _slider("beta", beta, 0.1, 10.0)
         self.w = _slider("w", w, -2.0, 2.0)
         self.x = _slider("x", x, -3.0, 3.0)
-        self.plot = Conjugate1DPlot(dpi=80)
+        self.plot = Conjugate1DPlot(dpi=80, caption=True)
         self._setup([self.alpha, self.beta, self.w, self.x])
 
     def _values(self) -> tuple:
@@ -77,8 +91,10 @@ class ConjugateExplorer1D(_Explorer):
     def figure(self) -> Figure:
         return conjugate_1d_figure(*self._values())
 
-    def draw(self) -> bytes:
-        return self.plot.update(*self._values()).png()
+    def draw(self) -> np.ndarray:
+        pixels = self.plot.update(*self._values()).pixels()
+        self.plot_caption = f"f(z) = w z, {self.plot.caption}"
+        return pixels
 
 
 class ConjugateExplorer2D(_Explorer):
@@ -97,7 +113,7 @@ class ConjugateExplorer2D(_Explorer):
             [_slider(f"W{i + 1}{j + 1}", W[i][j], -2.0, 2.0) for j in range(2)] for i in range(2)
         ]
         self.x = [_slider(f"x{i + 1}", x[i], -3.0, 3.0) for i in range(2)]
-        self.plot = Conjugate2DPlot(n=121, dpi=80)
+        self.plot = Conjugate2DPlot(n=121, dpi=80, caption=True)
         self._setup([self.alpha, self.beta, *self.W[0], *self.W[1], *self.x])
 
     def _values(self) -> tuple:
@@ -107,8 +123,10 @@ class ConjugateExplorer2D(_Explorer):
     def figure(self) -> Figure:
         return conjugate_2d_figure(*self._values(), n=121)
 
-    def draw(self) -> bytes:
-        return self.plot.update(*self._values()).png()
+    def draw(self) -> np.ndarray:
+        pixels = self.plot.update(*self._values()).pixels()
+        self.plot_caption = f"f(z) = Wz, {self.plot.caption}"
+        return pixels
 
 
 class HardPosteriorExplorer(_Explorer):
@@ -137,9 +155,11 @@ class HardPosteriorExplorer(_Explorer):
     def figure(self) -> Figure:
         return hard_posterior_figure([self._panel()], size=5.0)
 
-    def draw(self) -> bytes:
+    def draw(self) -> np.ndarray:
         title, post, lap = self._panel()
         key = post.grid.extent + post.grid.shape
         if key not in self._plots:
-            self._plots[key] = HardPosteriorPlot(post.grid, dpi=80)
-        return self._plots[key].update(title, post, lap).png()
+            self._plots[key] = HardPosteriorPlot(post.grid, dpi=80, caption=True)
+        plot = self._plots[key].update(title, post, lap)
+        self.plot_caption = plot.caption
+        return plot.pixels()

@@ -64,5 +64,5 @@ class ReparamExplorer(View):
         """The figure for the current slider values, drawn afresh (static)."""
         return reparam_figure(self.mu.value, self.sigma.value, self.eps, self.target)
 
-    def draw(self) -> bytes:
-        return self.plot.update(self.mu.value, self.sigma.value).png()
+    def draw(self) -> np.ndarray:
+        return self.plot.update(self.mu.value, self.sigma.value).pixels()

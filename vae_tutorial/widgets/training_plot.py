@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..viz.figures import elbo_figure
-from ..viz.images import figure_png
+from ..viz.images import figure_pixels
 from .base import View
 
 
@@ -45,7 +45,7 @@ class LiveELBOPlot(View):
         self.history: dict[str, list] = {"samples": [], "train_elbo": [], "test_elbo": []}
         self.redraws = 0
         self._last_draw, self._draw_seconds = -np.inf, 0.0
-        self._kept: dict[bool, tuple[tuple, bytes]] = {}  # log_x -> (history, its PNG)
+        self._kept: dict[bool, tuple[tuple, np.ndarray]] = {}  # log_x -> (history, pixels)
         self.log_x = widgets.Checkbox(value=log_x, description="log x-axis")
         self.log_x.observe(self.render, names="value")
         self.children = [self.log_x, self.image, self.errors]
@@ -57,22 +57,22 @@ class LiveELBOPlot(View):
         log_x = self.log_x.value if log_x is None else log_x
         return elbo_figure(h["samples"], h["train_elbo"], h["test_elbo"], self.title, log_x)
 
-    def _png(self, log_x: bool) -> bytes:
-        """PNG of the current history on this x scale: kept from last time if unchanged."""
+    def _pixels(self, log_x: bool) -> np.ndarray:
+        """The current history on this x scale, at 72 dpi: kept from last time if unchanged."""
         h = self.history
         key = tuple(tuple(h[k]) for k in ("samples", "train_elbo", "test_elbo"))
         if log_x in self._kept and self._kept[log_x][0] == key:
             return self._kept[log_x][1]
         t0 = time.perf_counter()
-        png = figure_png(self.figure(log_x), dpi=72)
+        pixels = figure_pixels(self.figure(log_x), dpi=72)
         self.redraws += 1
         self._last_draw = time.perf_counter()
         self._draw_seconds = self._last_draw - t0
-        self._kept[log_x] = (key, png)
-        return png
+        self._kept[log_x] = (key, pixels)
+        return pixels
 
-    def draw(self) -> bytes:
-        return self._png(self.log_x.value)
+    def draw(self) -> np.ndarray:
+        return self._pixels(self.log_x.value)
 
     def __call__(self, history: Any) -> None:
         """Record ``history`` (a History or its dict); redraw unless one happened recently."""
@@ -90,6 +90,6 @@ class LiveELBOPlot(View):
         self.render()
         if self.error is None:
             try:
-                self._png(not self.log_x.value)
+                self._pixels(not self.log_x.value)
             except Exception:  # noqa: BLE001 - shown by render() if the box is ticked
                 pass
