@@ -161,9 +161,10 @@ KEYS_CELLS = [
 ]
 
 
-def _arrow_key_moves_slider(page, url: str) -> tuple[bool, bool]:
+def _arrow_key_moves_slider(page, url: str) -> tuple[bool, bool, bool]:
     """Open the keyboard check notebook at ``url``, run it, focus the first latent slider's
-    handle, press ArrowRight: (did the slider move, did the focus stay on the slider)."""
+    handle, press ArrowRight: (did the slider move, did the focus stay on the slider, did the
+    view's canvas paint a new frame)."""
     page.goto(url)
     page.wait_for_selector(".jp-Notebook .jp-Cell")
     accept_dialogs(page, 2.0)
@@ -176,18 +177,22 @@ def _arrow_key_moves_slider(page, url: str) -> tuple[bool, bool]:
     handle = explorer.locator(HANDLE).first
     handle.wait_for(state="visible")
     readout = explorer.locator(".vae-latent-slider .widget-readout").first
-    before = readout.text_content()
+    image = explorer.locator(IMAGE)
+    image.wait_for(state="visible")
+    before, frame = readout.text_content(), image.get_attribute("data-frame")
     handle.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_timeout(500)
     focused = handle.evaluate("(h) => document.activeElement === h")
-    return readout.text_content() != before, focused
+    painted = int(image.get_attribute("data-frame")) > int(frame) > 0
+    return readout.text_content() != before, focused, painted
 
 
 def test_arrow_keys_on_a_kernel_side_slider(lab, page):
-    """An arrow key moves a focused kernel-side slider, and the focus stays on it, in JupyterLab
-    and in Notebook 7, which binds the arrow keys as shortcuts at the window (the view's
-    AriaNames marks each handle data-lm-suppress-shortcuts)."""
+    """An arrow key moves a focused kernel-side slider, the focus stays on it and the view's
+    canvas (a PixelImage) paints the new image, in JupyterLab and in Notebook 7, which binds
+    the arrow keys as shortcuts at the window (the view's AriaNames marks each handle
+    data-lm-suppress-shortcuts)."""
     nb = {
         "cells": [
             {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
@@ -207,6 +212,9 @@ def test_arrow_keys_on_a_kernel_side_slider(lab, page):
         ("Notebook 7", f"{lab.url}notebooks/{KEYS_NOTEBOOK}?token={lab.token}"),
     ):
         found[front_end] = _arrow_key_moves_slider(page, url)
-    lines = [f"{k}: moved {moved}, focus kept {kept}" for k, (moved, kept) in found.items()]
+    lines = [
+        f"{k}: moved {moved}, focus kept {kept}, new frame painted {painted}"
+        for k, (moved, kept, painted) in found.items()
+    ]
     print("\nkernel-side slider, ArrowRight on a focused handle: " + "; ".join(lines))
     assert all(found["JupyterLab"]) and all(found["Notebook 7"]), lines
