@@ -208,6 +208,8 @@ def test_evaluate_orders_the_estimators_on_mnist_z2(capsys):
     assert elbo < r["is"]["test_log_px"] < r["grid"]["test_log_px"] + 0.05
     assert r["grid"]["log_px_estimator"].startswith("exact") and r["grid"]["grid_max_error"] < 0.01
     assert abs(r["ais"]["test_log_px"] - r["grid"]["test_log_px"]) < 0.3
+    assert r["ais"]["ais_decoder_gflops"] > 0 and 0 < r["ais"]["roofline_fraction"] < 2
+    assert r["ais"]["ais_jobs"] == 1  # 20 digits: one worker (at most one per 100 examples)
 
 
 def test_pretrain_never_touches_the_shipped_model_and_says_how_it_matches(

@@ -192,8 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=bounded_int("--jobs", 1, 256),
         default=None,
-        help="--estimator is: worker processes of one thread each, the same answer for any "
-        "number (default: one per CPU core, at most one per 100 examples)",
+        help="--estimator is or ais: worker processes of one thread each, the same answer for "
+        "any number (default: one per CPU core, at most one per 100 examples)",
     )
     # the AIS defaults are the schedule validated against the exact grid (studies/log_px.py)
     e.add_argument("--chains", type=bounded_int("--chains", 1, 1024), default=16)

@@ -66,10 +66,9 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
 
     if args.estimator == "elbo":
         return None, None, {}
+    jobs = args.jobs or max(1, min(os.cpu_count() or 1, -(-len(x) // 100)))
     if args.estimator == "is":
-        jobs = args.jobs or max(1, min(os.cpu_count() or 1, -(-len(x) // 100)))
         return _importance(model, x, args.k, jobs, args.seed)
-    batches = [x[i : i + 200] for i in range(0, len(x), 200)]
     if args.estimator == "grid":
         from .core.exact import log_px_grid
 
@@ -77,50 +76,69 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
             raise VAETutorialError(
                 f"--estimator grid needs a 2-D latent; {args.name} has {model.z_dim}: use ais"
             )
-        parts = [log_px_grid(model, xb) for xb in batches]
+        parts = [log_px_grid(model, x[i : i + 200]) for i in range(0, len(x), 200)]
         err = float(max(p.error.max() for p in parts))
         lp = np.concatenate([p.log_px for p in parts])
         return float(lp.mean()), "exact (grid, two resolutions agree)", {"grid_max_error": err}
-    from .core.ais import ais
+    from .core.ais import ais_batches
 
-    parts = [
-        ais(model, xb, chains=args.chains, steps=args.steps, leapfrog=args.leapfrog,
-            start=args.start, seed=args.seed)
-        for xb in batches
-    ]  # fmt: skip
-    lp = np.concatenate([p.log_px for p in parts])
-    ess = np.concatenate([p.ess for p in parts])
+    schedule = {"chains": args.chains, "steps": args.steps, "leapfrog": args.leapfrog,
+                "start": args.start}  # fmt: skip
+    r = ais_batches(model, x, batch=100, jobs=jobs, seed=args.seed, **schedule)
+    # each chain: one decoder pass and its input gradient (about as many flops again) at the
+    # start and at every leapfrog step
+    flops = len(x) * args.chains * (1 + args.steps * args.leapfrog) * 2 * _decoder_flops(model)
+    extra = {
+        "ais_median_ess": float(np.median(r.ess)),
+        "ais_stderr": float(r.log_px.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else None,
+        "ais_acceptance": round(r.acceptance, 3),
+        **_speed("ais", flops, r.seconds, jobs),
+    }
     label = f"AIS, {args.chains} chains, {args.steps} steps, from the {args.start}"
-    return float(lp.mean()), label, {"ais_median_ess": float(np.median(ess))}
+    return float(r.log_px.mean()), label, extra
+
+
+def _decoder_flops(model) -> int:
+    from .core.flops import decoder_flops
+
+    return decoder_flops(model)
+
+
+def _speed(what: str, flops: float, seconds: float, jobs: int) -> dict:
+    """Wall time, worker processes, decoder GFLOP/s and their share of the GEMM roofline
+    measured now on as many threads as the work used."""
+    import torch
+
+    from .core.flops import gemm_gflops
+
+    threads = jobs if jobs > 1 else torch.get_num_threads()
+    roofline, gflops = gemm_gflops(threads), flops / seconds / 1e9
+    return {
+        f"{what}_seconds": round(seconds, 1),
+        f"{what}_jobs": jobs,
+        "roofline_threads": threads,
+        f"{what}_decoder_gflops": round(gflops, 1),
+        "gemm_roofline_gflops": round(roofline, 1),
+        "roofline_fraction": round(gflops / roofline, 3),
+    }
 
 
 def _importance(model, x, k: int, jobs: int, seed: int) -> tuple[float, str, dict]:
     """IS with K samples in batches of 100 digits (batch b seeded ``seed + b``: the same
     answer for any ``jobs``), in ``jobs`` one-thread processes or, with one job, on this
-    process's threads; with its ESS and speed: GFLOP/s in the decoder and the share of the
-    GEMM roofline measured now on as many threads as the work used."""
+    process's threads; with its ESS and speed (:func:`_speed`)."""
     import numpy as np
-    import torch
 
     from .core.estimators import log_px_importance_batches
-    from .core.flops import decoder_flops, gemm_gflops
 
-    threads = jobs if jobs > 1 else torch.get_num_threads()
-    roofline = gemm_gflops(threads)
     t0 = time.perf_counter()
     lp_t, ess_t = log_px_importance_batches(model, x, k, batch=100, jobs=jobs, seed=seed)
     seconds = time.perf_counter() - t0
     lp, ess = lp_t.numpy(), ess_t.numpy()
-    gflops = len(x) * k * decoder_flops(model) / seconds / 1e9
     extra = {
         "is_median_ess": round(float(np.median(ess)), 1),
         "is_stderr": float(lp.std(ddof=1) / np.sqrt(len(lp))) if len(lp) > 1 else None,
-        "is_seconds": round(seconds, 1),
-        "is_jobs": jobs,
-        "roofline_threads": threads,
-        "is_decoder_gflops": round(gflops, 1),
-        "gemm_roofline_gflops": round(roofline, 1),
-        "roofline_fraction": round(gflops / roofline, 3),
+        **_speed("is", len(x) * k * _decoder_flops(model), seconds, jobs),
     }
     return float(lp.mean()), f"importance sampling, K = {k}, proposal q(z|x)", extra
 

@@ -57,3 +57,18 @@ def test_seeded_and_validated():
                 {"start": "posterior"}):  # fmt: skip
         with pytest.raises(ValueError):
             ais(model, x, **bad)
+
+
+def test_batches_give_the_same_answer_in_worker_processes(digits):
+    """ais_batches: batch b seeded seed + b, so 1 or 2 worker processes agree to the bit;
+    and each batch is the plain ais() of its rows with that seed."""
+    from vae_tutorial.core.ais import ais_batches
+
+    model, x = digits[0], digits[1][:6]
+    schedule = {"chains": 2, "steps": 5, "leapfrog": 2, "start": "encoder"}
+    one = ais_batches(model, x, batch=4, jobs=1, seed=3, **schedule)
+    two = ais_batches(model, x, batch=4, jobs=2, seed=3, **schedule)
+    assert np.array_equal(one.log_px, two.log_px) and np.array_equal(one.ess, two.ess)
+    assert one.log_weights.shape == (2, 6) and one.chains == 2 and one.steps == 5
+    second = ais(model, x[4:], seed=4, **schedule)
+    assert np.array_equal(one.log_px[4:], second.log_px)

@@ -73,3 +73,36 @@ def test_a_killed_run_continues_through_the_runner(tmp_path, monkeypatch):
     assert again["final"] == whole["final"]
     assert json.loads((out / f"{name}.json").read_text())["run_key"] == task.key
     assert status([task], out) == {name: "done"}
+
+
+def test_the_shipped_runs_and_their_figure():
+    """Every shipped run: AEVB ahead of wake-sleep wherever both are shipped (the paper's
+    Figure 2), MNIST AEVB within 5 nats of the paper's final test bound; the figure has one
+    panel per dataset and Nz, both methods' curves in it, and names the runs not shipped."""
+    from vae_tutorial.settings import data_dir
+    from vae_tutorial.viz.aevb import fig2_paper_figure
+
+    planned = fig2_paper.planned()
+    assert len(planned) == 18 and set(planned) == set(fig2_paper.experiments())
+    logs = fig2_paper.load_logs(data_dir() / "fig2_paper")
+    assert len(logs) >= 4  # shipped so far; `reproduce fig2-paper` adds the rest
+    final = {n: g["final"]["test_elbo"] for n, g in logs.items()}
+    for name, (method, data, z) in planned.items():
+        other = name.replace("aevb-", "wake_sleep-")
+        if method == "aevb" and name in final and other in final:
+            assert final[name] > final[other] + 10, (name, final[name], final[other])
+        if method == "aevb" and data == "mnist-binarized" and name in logs:
+            assert abs(final[name] - logs[name]["paper_test_elbo"]) < 5, name
+    fig = fig2_paper_figure(logs, planned)
+    panels = {ax.get_title(): ax for ax in fig.axes}
+    assert len(panels) == 9 and "MNIST, Nz = 200" in panels and "Frey Face, Nz = 2" in panels
+    for name, (method, data, z) in planned.items():
+        ax = panels[f"{'MNIST' if data == 'mnist-binarized' else 'Frey Face'}, Nz = {z}"]
+        assert ax.get_xscale() == "log"
+        colors = {line.get_color() for line in ax.lines}
+        label, color = {"aevb": ("AEVB", "C0"), "wake_sleep": ("wake-sleep", "C3")}[method]
+        missing = [m for t in ax.texts for m in t.get_text().split(":\n")[1].split(", ")]
+        if name in logs:
+            assert color in colors and label not in missing
+        else:
+            assert color not in colors and label in missing

@@ -154,6 +154,21 @@ def log_px_importance(
     return (log_px, torch.exp(2 * acc - acc2)) if ess else log_px
 
 
+def map_batches(fn, args: list[tuple], jobs: int = 1) -> list:
+    """``[fn(*a) for a in args]``, in ``jobs`` worker processes of one thread each when
+    ``jobs`` > 1 (joblib's loky backend: on a 2-core machine two one-thread processes do more
+    matrix products per second than one process on two threads). Each call must seed its own
+    random numbers, so that the answer does not depend on ``jobs``."""
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive int, got {jobs!r}")
+    if jobs == 1:
+        return [fn(*a) for a in args]
+    from joblib import Parallel, delayed, parallel_config
+
+    with parallel_config(backend="loky", n_jobs=jobs, inner_max_num_threads=1):
+        return Parallel()(delayed(fn)(*a) for a in args)
+
+
 def _seeded_batch(model: VAE, x: torch.Tensor, k: int, seed: int):
     with torch.random.fork_rng(devices=[]):  # the caller's generator is left untouched
         torch.manual_seed(seed)
@@ -165,21 +180,9 @@ def log_px_importance_batches(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Importance-sampled log p(x) and its effective sample size for every row of x (N, D):
     (N,) and (N,), in batches of ``batch`` rows, batch b drawn with torch seed ``seed + b``, so
-    the answer is the same whatever ``jobs`` is. With ``jobs`` > 1 the batches run in that many
-    worker processes of one thread each (joblib's loky backend): on a 2-core machine two
-    one-thread processes do more matrix products per second than one process on two threads."""
-    if jobs < 1:
-        raise ValueError(f"jobs must be >= 1, got {jobs}")
-    batches = list(x.split(batch))
-    if jobs == 1:
-        parts = [_seeded_batch(model, xb, k, seed + b) for b, xb in enumerate(batches)]
-    else:
-        from joblib import Parallel, delayed, parallel_config
-
-        with parallel_config(backend="loky", n_jobs=jobs, inner_max_num_threads=1):
-            parts = Parallel()(
-                delayed(_seeded_batch)(model, xb, k, seed + b) for b, xb in enumerate(batches)
-            )
+    the answer is the same whatever ``jobs`` is (:func:`map_batches`)."""
+    args = [(model, xb, k, seed + b) for b, xb in enumerate(x.split(batch))]
+    parts = map_batches(_seeded_batch, args, jobs)
     return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
 

@@ -85,6 +85,14 @@ def experiments(samples: int | None = None) -> dict[str, tuple[ExperimentConfig,
     return runs
 
 
+def planned() -> dict[str, tuple[str, str, int]]:
+    """Every run of the study by name: (method, dataset, Nz), as :func:`experiments` orders them."""
+    return {
+        name: (exp.train.algorithm, exp.data, exp.model.z_dim)
+        for name, (exp, _) in experiments().items()
+    }
+
+
 def tasks(names: Sequence[str] | None = None, samples: int | None = None) -> list[Task]:
     fn = "vae_tutorial.studies.fig2_paper:train_run"
     return training_tasks(experiments(samples), names, fn, resumable=True)

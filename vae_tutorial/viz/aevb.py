@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from ..studies.amortization import AmortizationResult
 from ..studies.fig2 import FREY_Z, MNIST_Z
@@ -115,5 +116,65 @@ def fig2_figure(logs: dict[str, dict[str, Any]], paper_lines: bool = True):
         )
         if count[data]:
             ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+#: the two methods of the paper's Figure 2: label and color
+FIG2_METHODS = {"aevb": ("AEVB", "C0"), "wake_sleep": ("wake-sleep", "C3")}
+
+
+def fig2_paper_figure(logs: dict[str, dict[str, Any]], planned: dict[str, tuple[str, int, str]]):
+    """The paper's Figure 2 laid out as the paper does: one panel per dataset and Nz (MNIST
+    top row, Frey Face bottom), AEVB (blue) against wake-sleep (red), test solid and train
+    dashed, ELBO per datapoint (nats) against training samples evaluated (log axis); dotted:
+    the paper's final AEVB test ELBO. ``logs``: the finished runs by name
+    (``studies.fig2_paper.load_logs``); ``planned``: every run of the study, name ->
+    (method, dataset, Nz). A panel says which of its runs are not shipped yet."""
+    zs = {data: sorted({z for _, d, z in planned.values() if d == data}) for data in PANELS}
+    ncols = max(len(v) for v in zs.values())
+    fig = Figure(figsize=(2.7 * ncols, 6.2))
+    for row, data in enumerate(PANELS):
+        for col, z in enumerate(zs[data]):
+            ax = fig.add_subplot(2, ncols, row * ncols + col + 1)
+            missing, drawn = [], []
+            for name, (method, d, nz) in planned.items():
+                if d != data or nz != z:
+                    continue
+                label, color = FIG2_METHODS[method]
+                if name not in logs:
+                    missing.append(label)
+                    continue
+                h = logs[name]["history"]
+                draw_elbo(ax, h["samples"], h["train_elbo"], h["test_elbo"], color, label, True)
+                late = np.asarray(h["samples"]) >= 1e5  # the part the paper's axis shows
+                for key in ("train_elbo", "test_elbo"):
+                    drawn += [v for v, keep in zip(h[key], late, strict=True) if keep and v]
+                paper = logs[name].get("paper_test_elbo")
+                if method == "aevb" and paper is not None:
+                    ax.axhline(paper, color="k", ls=":", lw=1)
+            if drawn:  # limits from 1e5 samples on (the steep first climb runs off the chart)
+                lo, hi = min(drawn), max(drawn)
+                ax.set_ylim(lo - 0.1 * (hi - lo) - 1, hi + 0.1 * (hi - lo) + 1)
+            ax.set_xscale("log")
+            ax.set_xlim(1e3, 2e7)
+            ax.set_title(f"{PANELS[data][0].split(' (')[0].split(',')[0]}, Nz = {z}", fontsize=9)
+            if missing:
+                ax.text(0.96, 0.05, f"not shipped yet:\n{', '.join(missing)}", ha="right",
+                        va="bottom", transform=ax.transAxes, fontsize=8, color="0.4")  # fmt: skip
+            ax.tick_params(labelsize=7)
+            ax.set_xlabel("training samples evaluated" if row else "", fontsize=8)
+            ax.set_ylabel("ELBO (nats)" if col == 0 else "", fontsize=8)
+    handles = [Line2D([], [], color=c, label=f"{m} test") for m, c in FIG2_METHODS.values()]
+    handles += [
+        Line2D([], [], color=c, ls="--", label=f"{m} train") for m, c in FIG2_METHODS.values()
+    ]
+    handles.append(Line2D([], [], color="k", ls=":", label="paper's final AEVB test"))
+    fig.legend(handles=handles, loc="lower right", fontsize=8, bbox_to_anchor=(0.99, 0.08))
+    fig.suptitle(
+        "The paper's Figure 2 with its setup (Adagrad, weight decay, 1e7 samples): AEVB against "
+        "wake-sleep, ELBO per datapoint",
+        fontsize=10,
+    )
     fig.tight_layout()
     return fig
