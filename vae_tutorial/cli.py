@@ -195,14 +195,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="--estimator is or ais: worker processes of one thread each, the same answer for "
         "any number (default: one per CPU core, at most one per 100 examples)",
     )
-    # the AIS defaults are the schedule validated against the exact grid (studies/log_px.py)
-    e.add_argument("--chains", type=bounded_int("--chains", 1, 1024), default=16)
+    # the AIS defaults (core/ais.py, default_schedule): from the prior, 16 chains of 300 steps
+    # for a 2-D latent (validated against the exact grid); from the encoder, 4 chains of 100
+    # steps beyond
     e.add_argument(
-        "--steps", type=bounded_int("--steps", 1, 100_000), default=300, help="AIS schedule length"
+        "--chains",
+        type=bounded_int("--chains", 1, 1024),
+        default=None,
+        help="AIS chains per example (default: 16 for a 2-D latent, 4 beyond)",
     )
-    e.add_argument("--leapfrog", type=bounded_int("--leapfrog", 1, 100), default=5)
-    e.add_argument("--start", choices=["prior", "encoder"], default="prior",
-                   help="AIS start distribution (encoder: faster, can miss a mode)")  # fmt: skip
+    e.add_argument(
+        "--steps",
+        type=bounded_int("--steps", 1, 100_000),
+        default=None,
+        help="AIS schedule length (default: 300 for a 2-D latent, 100 beyond)",
+    )
+    e.add_argument(
+        "--leapfrog",
+        type=bounded_int("--leapfrog", 1, 100),
+        default=None,
+        help="leapfrog steps per HMC move (default 5)",
+    )
+    e.add_argument("--start", choices=["prior", "encoder"], default=None,
+                   help="AIS start distribution (default: prior for a 2-D latent, encoder beyond; "
+                        "the encoder is faster and can miss a mode)")  # fmt: skip
     e.add_argument(
         "--n", type=bounded_int("--n"), default=None, help="only the first N test examples"
     )

@@ -80,21 +80,24 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
         err = float(max(p.error.max() for p in parts))
         lp = np.concatenate([p.log_px for p in parts])
         return float(lp.mean()), "exact (grid, two resolutions agree)", {"grid_max_error": err}
-    from .core.ais import ais_batches
+    from .core.ais import ais_batches, default_schedule
 
-    schedule = {"chains": args.chains, "steps": args.steps, "leapfrog": args.leapfrog,
-                "start": args.start}  # fmt: skip
+    schedule = default_schedule(model.z_dim)
+    for key in ("chains", "steps", "leapfrog", "start"):
+        if getattr(args, key) is not None:
+            schedule[key] = getattr(args, key)
     r = ais_batches(model, x, batch=100, jobs=jobs, seed=args.seed, **schedule)
     # each chain: one decoder pass and its input gradient (about as many flops again) at the
     # start and at every leapfrog step
-    flops = len(x) * args.chains * (1 + args.steps * args.leapfrog) * 2 * _decoder_flops(model)
+    k, steps, leapfrog = schedule["chains"], schedule["steps"], schedule["leapfrog"]
+    flops = len(x) * k * (1 + steps * leapfrog) * 2 * _decoder_flops(model)
     extra = {
         "ais_median_ess": float(np.median(r.ess)),
         "ais_stderr": float(r.log_px.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else None,
         "ais_acceptance": round(r.acceptance, 3),
         **_speed("ais", flops, r.seconds, jobs),
     }
-    label = f"AIS, {args.chains} chains, {args.steps} steps, from the {args.start}"
+    label = f"AIS, {k} chains, {steps} steps, {leapfrog} leapfrog, from the {schedule['start']}"
     return float(r.log_px.mean()), label, extra
 
 
