@@ -111,6 +111,9 @@ def test_widget_answers_within_100_ms(lab, page, notebook, marker, control, nth)
         t_ran = time.monotonic() - t_start
         image.scroll_into_view_if_needed()
         page.wait_for_function("(c) => Number(c.dataset.frame) > 0", arg=image.element_handle())
+        # shown at its natural size (one canvas pixel per CSS pixel: not stretched, not soft)
+        shown, natural = image.evaluate("(c) => [c.clientWidth, c.width]")
+        assert shown == natural, f"{notebook}: image drawn {shown} px wide, its pixels {natural}"
         if control == "slider":
             target = cell.locator(".jp-OutputArea .widget-slider .noUi-handle").nth(nth)
             # right 11 steps, back, twice: within every slider's range from where it starts

@@ -87,7 +87,7 @@ def test_the_shipped_runs_and_their_figure():
     logs = fig2_paper.load_logs(data_dir() / "fig2_paper")
     assert len(logs) >= 4  # shipped so far; `reproduce fig2-paper` adds the rest
     final = {n: g["final"]["test_elbo"] for n, g in logs.items()}
-    for name, (method, data, z) in planned.items():
+    for name, (method, data, _) in planned.items():
         other = name.replace("aevb-", "wake_sleep-")
         if method == "aevb" and name in final and other in final:
             assert final[name] > final[other] + 10, (name, final[name], final[other])

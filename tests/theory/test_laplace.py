@@ -7,7 +7,7 @@ from vae_tutorial.theory.conjugate import linear_gaussian_posterior, log_margina
 from vae_tutorial.theory.grid import make_grid, posterior_on_grid
 from vae_tutorial.theory.laplace import (
     find_map,
-    finite_difference_hessian,
+    finite_differences,
     laplace_approximation,
     log_joint_grad,
     neg_hessian,
@@ -36,8 +36,13 @@ def test_map_is_stationary_and_laplace_is_not_exact(name):
     assert np.linalg.norm(log_joint_grad(model, x, z_map)) < 1e-5
     h = neg_hessian(model, x, z_map)
     assert np.all(np.linalg.eigvalsh(h) > 0)
-    fd = finite_difference_hessian(lambda z: float(model.log_joint(x, z[None])[0]), z_map)
+    fd_grad, fd = finite_differences(lambda p: model.log_joint(x, p), z_map)
+    assert np.linalg.norm(fd_grad) < 1e-5  # the same MAP by another route
     np.testing.assert_allclose(-fd, h, rtol=1e-4, atol=1e-4)
+    away = z_map + np.array([0.3, -0.2])  # a point where the gradient is not zero
+    fd_grad, fd = finite_differences(lambda p: model.log_joint(x, p), away)
+    np.testing.assert_allclose(fd_grad, log_joint_grad(model, x, away), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(-fd, neg_hessian(model, x, away), rtol=1e-4, atol=1e-4)
     post = posterior_on_grid(lambda z: model.log_joint(x, z), make_grid(limits, 151))
     # the MAP is the highest grid point up to one cell, and beats every grid point
     assert np.all(np.abs(z_map - post.mode) <= np.array(post.grid.spacing))

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from ..theory.conjugate import linear_gaussian_posterior
 from ..theory.gaussian import normal_pdf
 from ..theory.grid import Grid, GridPosterior, make_grid, posterior_on_grid
-from ..theory.laplace import Laplace, laplace_approximation, log_joint_grad, neg_hessian
+from ..theory.laplace import Laplace, finite_differences, laplace_approximation
 from ..theory.latent_models import LatentModel, LinearGaussian, hard_example
 from .live import MAHALANOBIS, DensityPanel, LivePlot, axis_top, contours, ellipses
 
@@ -269,17 +269,20 @@ def log_joint_slice_figure(
 
 
 def _map_near(model: LatentModel, x: np.ndarray, post: GridPosterior) -> np.ndarray | None:
-    """The MAP by Newton's method (autograd Hessian) from the grid's best point, which lies
-    within a cell of the global maximum when the grid covers the posterior: 3-5 steps, a few
-    ms. None if a step fails (a Hessian that is not positive definite, no convergence)."""
+    """The MAP by Newton's method from the grid's best point, which lies within a cell of the
+    global maximum when the grid covers the posterior: 3-5 steps, each with the gradient and
+    Hessian from one vectorized call of the log joint on a stencil (central differences: 0.1 ms
+    a step against 1.3 ms by autograd; the Laplace approximation then takes the autograd
+    Hessian at the result). None if a step fails (a Hessian that is not positive definite, no
+    convergence)."""
     z, best = post.mode.astype(np.float64), float(np.max(post.log_joint))
     for _ in range(20):
-        h = neg_hessian(model, x, z)
-        if np.any(np.linalg.eigvalsh(h) <= 0):
+        g, h = finite_differences(lambda p: model.log_joint(x, p), z)
+        if np.any(np.linalg.eigvalsh(-h) <= 0):
             return None
-        step = np.linalg.solve(h, log_joint_grad(model, x, z))
+        step = np.linalg.solve(-h, g)
         z = z + step
-        if np.max(np.abs(step)) < 1e-10:
+        if np.max(np.abs(step)) < 1e-7:  # central differences resolve steps to about 1e-9
             ok = float(model.log_joint(x, z[None])[0]) >= best - 1e-9
             return z if ok else None
     return None
