@@ -265,3 +265,26 @@ def test_pretrain_never_touches_the_shipped_model_and_says_how_it_matches(
     assert near["matches_shipped"].startswith("to 1.0e-06 in the weights")
     assert pretrain(tmp_path / "e", "--tolerance", "1e-9")["matches_shipped"] == "no"
     assert first["samples"] == 1000
+
+
+def test_evaluate_ais_defaults_depend_on_the_latent_size(capsys):
+    """No schedule flags: from the prior with 16 chains of 300 steps for a 2-D latent (the
+    schedule validated against the grid), from the encoder with 4 of 100 beyond; a flag
+    overrides one setting and keeps the others."""
+    from vae_tutorial.core.ais import SCHEDULES, default_schedule
+
+    assert (
+        default_schedule(2) == dict(SCHEDULES["prior"])
+        and default_schedule(20)["start"] == "encoder"
+    )
+    assert (default_schedule(2)["chains"], default_schedule(20)["steps"]) == (16, 100)
+    labels = {}
+    for args in (("mnist-z2",), ("mnist-z20",), ("mnist-z20", "--steps", "20")):
+        code, out, err = run_cli(capsys, "evaluate", *args, "--n", "3", "--estimator", "ais")
+        assert code == 0, err
+        labels[" ".join(args)] = json.loads(out)["log_px_estimator"]
+    assert labels == {
+        "mnist-z2": "AIS, 16 chains, 300 steps, 5 leapfrog, from the prior",
+        "mnist-z20": "AIS, 4 chains, 100 steps, 5 leapfrog, from the encoder",
+        "mnist-z20 --steps 20": "AIS, 4 chains, 20 steps, 5 leapfrog, from the encoder",
+    }

@@ -218,3 +218,55 @@ def test_arrow_keys_on_a_kernel_side_slider(lab, page):
     ]
     print("\nkernel-side slider, ArrowRight on a focused handle: " + "; ".join(lines))
     assert all(found["JupyterLab"]) and all(found["Notebook 7"]), lines
+
+
+FORMATS_NOTEBOOK = "pixel_formats.ipynb"
+FORMATS_CELL = """import os
+import ipywidgets as widgets
+import numpy as np
+from vae_tutorial.viz.images import to_png
+from vae_tutorial.widgets.pixels import PixelImage
+rng = np.random.default_rng(0)
+rgb = rng.integers(0, 256, (5, 7, 3), dtype=np.uint8)
+grey = rng.integers(0, 256, (6, 4), dtype=np.uint8)
+views = [PixelImage() for _ in range(3)]
+views[0].show(rgb)
+os.environ["VAE_TUTORIAL_IMAGES"] = "deflate"
+views[1].show(grey)
+del os.environ["VAE_TUTORIAL_IMAGES"]
+views[2].show(to_png(rgb))
+widgets.VBox(views)"""
+
+
+def test_pixel_image_paints_raw_deflated_and_png_frames(lab, page):
+    """The three ways a PixelImage receives a frame (raw RGB, deflated grey for a remote
+    kernel, PNG bytes) paint exactly the pixels Python sent."""
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": FORMATS_CELL, "outputs": [],
+                   "execution_count": None}],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }  # fmt: skip
+    (lab.root / FORMATS_NOTEBOOK).write_text(json.dumps(nb))
+    page.set_default_timeout(60_000)
+    page.goto(lab_url(lab, FORMATS_NOTEBOOK, "pixel-formats"))
+    page.wait_for_selector(".jp-Notebook .jp-Cell")
+    accept_dialogs(page, 2.0)
+    run_all_cells(page)
+    accept_dialogs(page, 1.0)
+    page.wait_for_function(IDLE_JS, polling=500)
+    canvases = page.locator(".jp-OutputArea canvas.vae-pixel-image")
+    canvases.nth(2).wait_for(state="attached")
+    for i in range(3):
+        page.wait_for_function(
+            "(c) => Number(c.dataset.frame) > 0", arg=canvases.nth(i).element_handle()
+        )
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (5, 7, 3), dtype=np.uint8)
+    grey = rng.integers(0, 256, (6, 4), dtype=np.uint8)
+    shown = [canvas_pixels(canvases.nth(i)) for i in range(3)]
+    assert np.array_equal(shown[0][..., :3], rgb) and (shown[0][..., 3] == 255).all()
+    assert np.array_equal(shown[1][..., :3], np.repeat(grey[..., None], 3, axis=-1))
+    assert np.array_equal(shown[2][..., :3], rgb)

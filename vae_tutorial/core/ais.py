@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import torch
@@ -29,10 +30,15 @@ from .model import VAE
 #: (2017): within 0.23 nats of the exact grid on average over 1,000 mnist-z2 digits. From the
 #: encoder's q(z|x), for latents beyond 2-D, where a schedule this short from the prior cannot
 #: find the posterior: 4 chains of 100 steps, above IS with K = 5000 on mnist-z20.
-SCHEDULES = {
-    "prior": {"chains": 16, "steps": 300, "leapfrog": 5, "step_size": 0.05, "start": "prior"},
-    "encoder": {"chains": 4, "steps": 100, "leapfrog": 5, "step_size": 0.05, "start": "encoder"},
-}
+#: Read-only: the log-px study's task keys are built from them.
+SCHEDULES = MappingProxyType({
+    "prior": MappingProxyType(
+        {"chains": 16, "steps": 300, "leapfrog": 5, "step_size": 0.05, "start": "prior"}
+    ),
+    "encoder": MappingProxyType(
+        {"chains": 4, "steps": 100, "leapfrog": 5, "step_size": 0.05, "start": "encoder"}
+    ),
+})  # fmt: skip
 
 
 def default_schedule(z_dim: int) -> dict:
@@ -160,6 +166,8 @@ def ais_batches(
 
     t0 = time.perf_counter()
     x = torch.as_tensor(x, dtype=torch.float32)
+    if len(x) == 0:
+        raise ValueError("ais_batches needs at least one example")
     args = [(model, xb, seed + b, schedule) for b, xb in enumerate(x.split(batch))]
     parts = map_batches(_ais_batch, args, jobs)
     return AISResult(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+import numpy as np
 import torch
 
 from ..theory.gaussian import kl_diag_normal
@@ -159,10 +160,11 @@ def map_batches(fn, args: list[tuple], jobs: int = 1) -> list:
     ``jobs`` > 1 (joblib's loky backend: on a 2-core machine two one-thread processes do more
     matrix products per second than one process on two threads). Each call must seed its own
     random numbers, so that the answer does not depend on ``jobs``."""
-    if not isinstance(jobs, int) or jobs < 1:
+    if isinstance(jobs, bool) or not isinstance(jobs, int | np.integer) or jobs < 1:
         raise ValueError(f"jobs must be a positive int, got {jobs!r}")
     if jobs == 1:
         return [fn(*a) for a in args]
+    jobs = int(jobs)
     from joblib import Parallel, delayed, parallel_config
 
     with parallel_config(backend="loky", n_jobs=jobs, inner_max_num_threads=1):

@@ -39,10 +39,10 @@ K_IS = 5_000
 #: AIS as ``evaluate --estimator ais`` runs it by default for a 2-D latent (validated here on
 #: mnist-z2: from the encoder, 100 steps missed by tens of nats on the few digits whose q sits
 #: on the wrong mode)
-AIS_DEFAULT = SCHEDULES["prior"]
+AIS_DEFAULT = dict(SCHEDULES["prior"])
 #: 20-D: from the prior a short schedule cannot find the posterior; from the encoder, 4 chains
 #: (the default beyond 2-D)
-AIS_Z20 = SCHEDULES["encoder"]
+AIS_Z20 = dict(SCHEDULES["encoder"])
 RUNS = {
     "mnist-z2": {"model": "mnist-z2", "every": 10, "grid": True, "ais": AIS_DEFAULT},
     "mnist-z20": {"model": "mnist-z20", "every": 10, "grid": False, "ais": AIS_Z20},

@@ -124,7 +124,7 @@ def fig2_figure(logs: dict[str, dict[str, Any]], paper_lines: bool = True):
 FIG2_METHODS = {"aevb": ("AEVB", "C0"), "wake_sleep": ("wake-sleep", "C3")}
 
 
-def fig2_paper_figure(logs: dict[str, dict[str, Any]], planned: dict[str, tuple[str, int, str]]):
+def fig2_paper_figure(logs: dict[str, dict[str, Any]], planned: dict[str, tuple[str, str, int]]):
     """The paper's Figure 2 laid out as the paper does: one panel per dataset and Nz (MNIST
     top row, Frey Face bottom), AEVB (blue) against wake-sleep (red), test solid and train
     dashed, ELBO per datapoint (nats) against training samples evaluated (log axis); dotted:
@@ -149,10 +149,12 @@ def fig2_paper_figure(logs: dict[str, dict[str, Any]], planned: dict[str, tuple[
                 draw_elbo(ax, h["samples"], h["train_elbo"], h["test_elbo"], color, label, True)
                 late = np.asarray(h["samples"]) >= 1e5  # the part the paper's axis shows
                 for key in ("train_elbo", "test_elbo"):
-                    drawn += [v for v, keep in zip(h[key], late, strict=True) if keep and v]
+                    drawn += [v for v, keep in zip(h[key], late, strict=True)
+                              if keep and v is not None and np.isfinite(v)]  # fmt: skip
                 paper = logs[name].get("paper_test_elbo")
                 if method == "aevb" and paper is not None:
                     ax.axhline(paper, color="k", ls=":", lw=1)
+                    drawn.append(paper)  # kept inside the limits
             if drawn:  # limits from 1e5 samples on (the steep first climb runs off the chart)
                 lo, hi = min(drawn), max(drawn)
                 ax.set_ylim(lo - 0.1 * (hi - lo) - 1, hi + 0.1 * (hi - lo) + 1)
