@@ -81,6 +81,7 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
         lp = np.concatenate([p.log_px for p in parts])
         return float(lp.mean()), "exact (grid, two resolutions agree)", {"grid_max_error": err}
     from .core.ais import ais_batches, default_schedule
+    from .core.flops import decoder_flops
 
     schedule = default_schedule(model.z_dim)
     for key in ("chains", "steps", "leapfrog", "start"):
@@ -90,7 +91,7 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
     # each chain: one decoder pass and its input gradient (about as many flops again) at the
     # start and at every leapfrog step
     k, steps, leapfrog = schedule["chains"], schedule["steps"], schedule["leapfrog"]
-    flops = len(x) * k * (1 + steps * leapfrog) * 2 * _decoder_flops(model)
+    flops = len(x) * k * (1 + steps * leapfrog) * 2 * decoder_flops(model)
     extra = {
         "ais_median_ess": float(np.median(r.ess)),
         "ais_stderr": float(r.log_px.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else None,
@@ -99,12 +100,6 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
     }
     label = f"AIS, {k} chains, {steps} steps, {leapfrog} leapfrog, from the {schedule['start']}"
     return float(r.log_px.mean()), label, extra
-
-
-def _decoder_flops(model) -> int:
-    from .core.flops import decoder_flops
-
-    return decoder_flops(model)
 
 
 def _speed(what: str, flops: float, seconds: float, jobs: int) -> dict:
@@ -133,6 +128,7 @@ def _importance(model, x, k: int, jobs: int, seed: int) -> tuple[float, str, dic
     import numpy as np
 
     from .core.estimators import log_px_importance_batches
+    from .core.flops import decoder_flops
 
     t0 = time.perf_counter()
     lp_t, ess_t = log_px_importance_batches(model, x, k, batch=100, jobs=jobs, seed=seed)
@@ -141,7 +137,7 @@ def _importance(model, x, k: int, jobs: int, seed: int) -> tuple[float, str, dic
     extra = {
         "is_median_ess": round(float(np.median(ess)), 1),
         "is_stderr": float(lp.std(ddof=1) / np.sqrt(len(lp))) if len(lp) > 1 else None,
-        **_speed("is", len(x) * k * _decoder_flops(model), seconds, jobs),
+        **_speed("is", len(x) * k * decoder_flops(model), seconds, jobs),
     }
     return float(lp.mean()), f"importance sampling, K = {k}, proposal q(z|x)", extra
 

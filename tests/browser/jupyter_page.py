@@ -4,6 +4,7 @@ this folder on the path)."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 
 import numpy as np
@@ -55,3 +56,16 @@ def lab_url(lab, notebook: str, workspace: str) -> str:
 def run_all_cells(page) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def write_notebook(path, cells: list[str]) -> None:
+    """A notebook of these code cells, not run, for the python3 kernel."""
+    nb = {
+        "cells": [{"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
+                   "execution_count": None} for c in cells],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }  # fmt: skip
+    path.write_text(json.dumps(nb))

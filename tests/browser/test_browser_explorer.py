@@ -6,13 +6,12 @@ Prints the measured figures (README's Performance table carries them)."""
 
 from __future__ import annotations
 
-import json
 import time
 
 import numpy as np
 import pytest
 import torch
-from jupyter_page import IDLE_JS, accept_dialogs, lab_url, run_all_cells
+from jupyter_page import IDLE_JS, accept_dialogs, lab_url, run_all_cells, write_notebook
 
 NOTEBOOK = "browser_explorer_check.ipynb"
 ROOT_SEL = ".vae-browser-explorer"
@@ -25,21 +24,6 @@ CELLS = [
     "w = BrowserExplorer(model, (28, 28), ds.test, ds.test_labels.numpy(), name='mnist-z2')\n"
     "w",
 ]
-
-
-def _notebook(path):
-    nb = {
-        "cells": [
-            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
-             "execution_count": None}
-            for c in CELLS
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }  # fmt: skip
-    path.write_text(json.dumps(nb))
 
 
 def _open_and_run(page, url: str):
@@ -59,7 +43,7 @@ def _open_and_run(page, url: str):
 
 
 def test_browser_explorer_decodes_in_javascript_within_a_frame(lab, page):
-    _notebook(lab.root / NOTEBOOK)
+    write_notebook(lab.root / NOTEBOOK, CELLS)
     sent = []  # websocket frames the page sends (kernel messages)
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     root = _open_and_run(page, lab_url(lab, NOTEBOOK, "browser-explorer"))
@@ -147,7 +131,7 @@ def _drag(root, page) -> tuple[str, str]:
 
 
 def test_browser_explorer_in_notebook_7(lab, page):
-    _notebook(lab.root / NOTEBOOK)
+    write_notebook(lab.root / NOTEBOOK, CELLS)
     root = _open_and_run(page, f"{lab.url}notebooks/{NOTEBOOK}?token={lab.token}")
     before, after = _drag(root, page)
     assert after != before, "Notebook 7: the decoded image did not change"
@@ -199,7 +183,7 @@ def voila(chromium, tmp_path_factory):
     import signal
 
     tmp = tmp_path_factory.mktemp("voila")
-    _notebook(tmp / NOTEBOOK)
+    write_notebook(tmp / NOTEBOOK, CELLS)
     url, proc, log = _serve_voila(tmp / NOTEBOOK, tmp)
     yield url, log
     os.killpg(proc.pid, signal.SIGTERM)

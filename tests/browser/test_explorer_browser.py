@@ -9,7 +9,6 @@ Runs on a temporary copy of the notebooks (see conftest.py), with the quick swit
 
 from __future__ import annotations
 
-import json
 import time
 
 import numpy as np
@@ -20,6 +19,7 @@ from jupyter_page import (
     canvas_pixels,
     lab_url,
     run_all_cells,
+    write_notebook,
 )
 
 NOTEBOOK = "06_latent_explorer.ipynb"
@@ -193,18 +193,7 @@ def test_arrow_keys_on_a_kernel_side_slider(lab, page):
     canvas (a PixelImage) paints the new image, in JupyterLab and in Notebook 7, which binds
     the arrow keys as shortcuts at the window (the view's AriaNames marks each handle
     data-lm-suppress-shortcuts)."""
-    nb = {
-        "cells": [
-            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [],
-             "execution_count": None}
-            for c in KEYS_CELLS
-        ],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }  # fmt: skip
-    (lab.root / KEYS_NOTEBOOK).write_text(json.dumps(nb))
+    write_notebook(lab.root / KEYS_NOTEBOOK, KEYS_CELLS)
     page.set_default_timeout(60_000)
     found = {}
     for front_end, url in (
@@ -241,15 +230,7 @@ widgets.VBox(views)"""
 def test_pixel_image_paints_raw_deflated_and_png_frames(lab, page):
     """The three ways a PixelImage receives a frame (raw RGB, deflated grey for a remote
     kernel, PNG bytes) paint exactly the pixels Python sent."""
-    nb = {
-        "cells": [{"cell_type": "code", "metadata": {}, "source": FORMATS_CELL, "outputs": [],
-                   "execution_count": None}],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                    "language": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }  # fmt: skip
-    (lab.root / FORMATS_NOTEBOOK).write_text(json.dumps(nb))
+    write_notebook(lab.root / FORMATS_NOTEBOOK, [FORMATS_CELL])
     page.set_default_timeout(60_000)
     page.goto(lab_url(lab, FORMATS_NOTEBOOK, "pixel-formats"))
     page.wait_for_selector(".jp-Notebook .jp-Cell")
