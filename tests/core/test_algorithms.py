@@ -88,3 +88,33 @@ def test_init_normal_and_config_validation():
 def test_evaluate_still_works_for_a_wake_sleep_model():
     model, _, _, _ = _train("wake_sleep", 2_000)
     assert evaluate(model, _data()[:50])["elbo"] < 0
+
+
+@pytest.mark.parametrize("algorithm", ["wake_sleep", "mcem"])
+def test_a_baseline_whose_weights_blow_up_is_divergence_not_a_crash(algorithm, monkeypatch):
+    """A baseline's own sampling refuses NaN weights (torch raises a RuntimeError before any
+    loss is seen); training calls that a divergence, restores the last good weights, and a
+    step-size trial can score it -inf. Reached in the paper-setup runs at step size 0.1."""
+    from vae_tutorial.core import train as train_module
+    from vae_tutorial.core.errors import TrainingDivergedError
+
+    real, calls = train_module.algorithm_step, []
+
+    def poison_after_50(model, *args):
+        calls.append(1)
+        if len(calls) == 50:
+            with torch.no_grad():  # what a far too large step does
+                for p in model.parameters():
+                    p.fill_(float("nan"))
+        return real(model, *args)
+
+    monkeypatch.setattr(train_module, "algorithm_step", poison_after_50)
+    x = _data()
+    model = build_model(ModelConfig(x_dim=36, z_dim=2, hidden=(32,)), seed=0)
+    cfg = TrainConfig(
+        optimizer="adagrad", lr=0.05, batch_size=20, max_samples=4000, eval_every=400,
+        eval_train_size=400, seed=0, threads=1, algorithm=algorithm, init_std=0.1,
+    )  # fmt: skip
+    with pytest.raises(TrainingDivergedError, match="training diverged: .* between 800 and"):
+        fit(model, x, cfg, progress=False)
+    assert all(torch.isfinite(p).all() for p in model.parameters())  # the last good weights

@@ -254,7 +254,12 @@ def _fit(
                 idx = perm[i : i + m]
                 xb = torch.index_select(train_x, 0, idx)  # 4x faster than [ ]
                 if config.algorithm != "aevb":  # a baseline steps its own weights
-                    loss = -algorithm_step(model, xb, idx, optimizer, config, state, gen)
+                    try:
+                        loss = -algorithm_step(model, xb, idx, optimizer, config, state, gen)
+                    except RuntimeError:  # e.g. sampling from NaN weights: torch refuses
+                        if all(torch.isfinite(p).all() for p in model.parameters()):
+                            raise
+                        diverged()
                 elif plain:  # the paper's AEVB step: estimator A or B of the ELBO
                     loss = -elbo(model, xb, config.n_samples, config.kl).mean()
                 else:
