@@ -107,3 +107,24 @@ def test_the_shipped_runs_and_their_figure():
             assert color in colors and label not in missing
         else:
             assert color not in colors and label in missing
+
+
+def test_ctrl_c_during_a_step_size_trial_stops_the_run(monkeypatch):
+    """fit returns an interrupted History on Ctrl-C; a trial cut short must not be scored and
+    the run must not go on to train at a step size chosen from it."""
+    import vae_tutorial.core.train as train
+    from vae_tutorial.core.history import History
+
+    seen = []
+
+    def fake_fit(model, x, config, **kw):
+        seen.append(config.lr)
+        h = History(samples=[500], train_elbo=[-100.0], test_elbo=[None], objective=[None])
+        h.interrupted = len(seen) == 2
+        return h
+
+    monkeypatch.setattr(train, "fit", fake_fit)
+    exp, _ = fig2_paper.experiments()["wake_sleep-frey-z2"]
+    with pytest.raises(KeyboardInterrupt, match="trial at 0.02 was interrupted"):
+        fig2_paper.choose_lr(exp, load("frey-faces").train[:200], 500)
+    assert seen == [0.01, 0.02]

@@ -119,6 +119,8 @@ def choose_lr(
         except TrainingDivergedError:
             scores[str(lr)] = -np.inf
             continue
+        if h.interrupted:  # Ctrl-C during a trial: stop, do not score a cut-short trial
+            raise KeyboardInterrupt(f"the step-size trial at {lr} was interrupted")
         score = h.objective[-1] if trial.train.algorithm == "mcem" else h.train_elbo[-1]
         scores[str(lr)] = float(score) if np.isfinite(score) else -np.inf
     best = float(max(scores, key=scores.get))
