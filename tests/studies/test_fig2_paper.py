@@ -128,3 +128,26 @@ def test_ctrl_c_during_a_step_size_trial_stops_the_run(monkeypatch):
     with pytest.raises(KeyboardInterrupt, match="trial at 0.02 was interrupted"):
         fig2_paper.choose_lr(exp, load("frey-faces").train[:200], 500)
     assert seen == [0.01, 0.02]
+
+
+def test_a_diverged_trial_scores_null_and_all_diverged_is_an_error(monkeypatch):
+    import vae_tutorial.core.train as train
+    from vae_tutorial.core.errors import TrainingDivergedError
+    from vae_tutorial.core.history import History
+
+    def fake_fit(model, x, config, **kw):
+        if config.lr in bad:
+            raise TrainingDivergedError("training diverged")
+        return History(samples=[500], train_elbo=[-100 - config.lr], test_elbo=[None],
+                       objective=[None])  # fmt: skip
+
+    monkeypatch.setattr(train, "fit", fake_fit)
+    exp, _ = fig2_paper.experiments()["wake_sleep-frey-z2"]
+    x = load("frey-faces").train[:200]
+    bad = {0.1}
+    chosen, scores = fig2_paper.choose_lr(exp, x, 500)
+    assert scores == {"0.01": -100.01, "0.02": -100.02, "0.1": None}
+    assert chosen.train.lr == 0.01 and json.loads(json.dumps(scores)) == scores
+    bad = set(fig2_paper.LRS)
+    with pytest.raises(TrainingDivergedError, match="diverged at every step size"):
+        fig2_paper.choose_lr(exp, x, 500)

@@ -87,3 +87,20 @@ def test_a_result_is_written_atomically_under_a_lock(tmp_path):
 def test_bad_jobs_value():
     with pytest.raises(StudyError.__mro__[1], match="jobs must be a positive int"):
         run_study([], "unused", jobs=0)
+
+
+def test_every_shipped_json_file_is_standard_json():
+    """Python writes NaN and Infinity, which JavaScript, jq and most JSON readers refuse: the
+    shipped logs and manifests must hold none (a diverged step-size trial is null)."""
+    from vae_tutorial.settings import data_dir
+
+    def refuse(name):
+        raise ValueError(f"{name} is not standard JSON")
+
+    files = sorted(data_dir().rglob("*.json"))
+    assert len(files) > 50
+    for f in files:
+        try:
+            json.loads(f.read_text(), parse_constant=refuse)
+        except ValueError as e:
+            raise AssertionError(f"{f}: {e}") from None

@@ -100,11 +100,12 @@ def tasks(names: Sequence[str] | None = None, samples: int | None = None) -> lis
 
 def choose_lr(
     exp: ExperimentConfig, x: torch.Tensor, trial_samples: int
-) -> tuple[ExperimentConfig, dict[str, float]]:
+) -> tuple[ExperimentConfig, dict[str, float | None]]:
     """``exp`` with the step size of LRS that scores best, and every score: the training
     objective after ``trial_samples`` (the paper's rule), the ELBO on the run's training subset
     for AEVB and wake-sleep, the mean log p(x, z) at its posterior samples over the trial's last
-    minibatches for MCEM. A step size that diverges scores -inf."""
+    minibatches for MCEM. A step size that diverges scores None (null in the JSON log, which
+    stays standard JSON); if every one diverges, TrainingDivergedError says so."""
     from ..core.model import build_model
     from ..core.train import fit
 
@@ -117,13 +118,19 @@ def choose_lr(
         try:
             h = fit(model, x, trial.train, progress=False, eval_at=[trial_samples])
         except TrainingDivergedError:
-            scores[str(lr)] = -np.inf
+            scores[str(lr)] = None
             continue
         if h.interrupted:  # Ctrl-C during a trial: stop, do not score a cut-short trial
             raise KeyboardInterrupt(f"the step-size trial at {lr} was interrupted")
         score = h.objective[-1] if trial.train.algorithm == "mcem" else h.train_elbo[-1]
-        scores[str(lr)] = float(score) if np.isfinite(score) else -np.inf
-    best = float(max(scores, key=scores.get))
+        scores[str(lr)] = float(score) if np.isfinite(score) else None
+    finite = {k: v for k, v in scores.items() if v is not None}
+    if not finite:
+        raise TrainingDivergedError(
+            f"{exp.name}: training diverged at every step size of {LRS}; add a smaller one to "
+            f"{__name__}.LRS"
+        )
+    best = float(max(finite, key=finite.get))
     train = {**exp.train.to_dict(), "lr": best}
     return ExperimentConfig.from_dict({**exp.to_dict(), "train": train}), scores
 
