@@ -151,3 +151,15 @@ def test_a_diverged_trial_scores_null_and_all_diverged_is_an_error(monkeypatch):
     bad = set(fig2_paper.LRS)
     with pytest.raises(TrainingDivergedError, match="diverged at every step size"):
         fig2_paper.choose_lr(exp, x, 500)
+
+
+def test_tenfold_gains_interpolate_on_the_log_axis():
+    import numpy as np
+
+    s = [0] + [round(x) for x in np.geomspace(1e3, 1e7, 25)]  # 1e5 and 1e6 among them
+    log = {"name": "t", "history": {"samples": s, "test_elbo": [-500.0] + [
+        -200 + 7 * np.log10(x) + (x > 1e6) * 3 * np.log10(x / 1e6) for x in s[1:]]}}  # fmt: skip
+    g = fig2_paper.tenfold_gains(log)
+    assert g == pytest.approx([7.0, 10.0], abs=1e-9)  # straight lines in log(samples): exact
+    with pytest.raises(ValueError, match="not over 100-1e\\+08"):
+        fig2_paper.tenfold_gains(log, at=(1e2, 1e8))

@@ -200,3 +200,18 @@ def summary(logs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
             "train_seconds": g["train_seconds"]}
         for n, g in logs.items()
     }  # fmt: skip
+
+
+
+def tenfold_gains(log: dict[str, Any], at: tuple[float, ...] = (1e5, 1e6, 1e7)) -> list[float]:
+    """The test ELBO's gain (nats) between consecutive sample counts of ``at``, by linear
+    interpolation in log(samples) between the log's evaluations (on its fixed test subset)."""
+    h = log["history"]
+    s = np.asarray(h["samples"], dtype=float)
+    te = np.asarray(h["test_elbo"], dtype=float)
+    keep = s > 0  # the evaluation before training sits at 0 samples, off the log axis
+    if at[0] < s[keep][0] or at[-1] > s[keep][-1]:
+        raise ValueError(f"{log['name']}: evaluated from {s[keep][0]:g} to {s[keep][-1]:g} "
+                         f"samples, not over {at[0]:g}-{at[-1]:g}")  # fmt: skip
+    v = np.interp(np.log(at), np.log(s[keep]), te[keep])
+    return [float(b - a) for a, b in zip(v, v[1:], strict=False)]
