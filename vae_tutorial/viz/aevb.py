@@ -124,13 +124,19 @@ def fig2_figure(logs: dict[str, dict[str, Any]], paper_lines: bool = True):
 FIG2_METHODS = {"aevb": ("AEVB", "C0"), "wake_sleep": ("wake-sleep", "C3")}
 
 
-def fig2_paper_figure(logs: dict[str, dict[str, Any]], planned: dict[str, tuple[str, str, int]]):
+def fig2_paper_figure(
+    logs: dict[str, dict[str, Any]],
+    planned: dict[str, tuple[str, str, int]],
+    ignoring_z: dict[str, float] | None = None,
+):
     """The paper's Figure 2 laid out as the paper does: one panel per dataset and Nz (MNIST
     top row, Frey Face bottom), AEVB (blue) against wake-sleep (red), test solid and train
     dashed, ELBO per datapoint (nats) against training samples evaluated (log axis); dotted:
     the paper's final AEVB test ELBO. ``logs``: the finished runs by name
     (``studies.fig2_paper.load_logs``); ``planned``: every run of the study, name ->
-    (method, dataset, Nz). A panel says which of its runs are not shipped yet."""
+    (method, dataset, Nz). A panel says which of its runs are not shipped yet. ``ignoring_z``:
+    per dataset, the test log-likelihood of a decoder that ignores z
+    (``studies.fig2_paper.ignoring_z``), drawn grey dash-dotted where it is inside the panel."""
     zs = {data: sorted({z for _, d, z in planned.values() if d == data}) for data in PANELS}
     ncols = max(len(v) for v in zs.values())
     fig = Figure(figsize=(2.7 * ncols, 6.2))
@@ -158,6 +164,9 @@ def fig2_paper_figure(logs: dict[str, dict[str, Any]], planned: dict[str, tuple[
             if drawn:  # limits from 1e5 samples on (the steep first climb runs off the chart)
                 lo, hi = min(drawn), max(drawn)
                 ax.set_ylim(lo - 0.1 * (hi - lo) - 1, hi + 0.1 * (hi - lo) + 1)
+                flat = (ignoring_z or {}).get(data)
+                if flat is not None and lo <= flat <= hi:
+                    ax.axhline(flat, color="0.5", ls="-.", lw=1)
             ax.set_xscale("log")
             ax.set_xlim(1e3, 2e7)
             ax.set_title(f"{PANELS[data][0].split(' (')[0].split(',')[0]}, Nz = {z}", fontsize=9)
@@ -172,6 +181,8 @@ def fig2_paper_figure(logs: dict[str, dict[str, Any]], planned: dict[str, tuple[
         Line2D([], [], color=c, ls="--", label=f"{m} train") for m, c in FIG2_METHODS.values()
     ]
     handles.append(Line2D([], [], color="k", ls=":", label="paper's final AEVB test"))
+    if ignoring_z:
+        handles.append(Line2D([], [], color="0.5", ls="-.", label="decoder ignoring z, test"))
     fig.legend(handles=handles, loc="lower right", fontsize=8, bbox_to_anchor=(0.99, 0.08))
     fig.suptitle(
         "The paper's Figure 2 with its setup (Adagrad, weight decay, 1e7 samples): AEVB against "
