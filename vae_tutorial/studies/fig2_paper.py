@@ -10,7 +10,7 @@ implies (MAP on the per-datapoint objective), to ``BUDGET`` = 1e7 training sampl
 ELBO of wake-sleep is that of its recognition model q(z|x) and generative model, the bound
 the paper plots for it. Evaluation as :mod:`.fig2` (30 log-spaced points, fixed subsets).
 
-Each run takes 10-30 minutes on one core, so the runs are resumable: a run killed part-way
+Each run takes 10-70 minutes on one core, so the runs are resumable: a run killed part-way
 continues from its last saved training state (``data/fig2_paper/.partial/``, every minute)
 when the study is run again, and ends as if it had never stopped. :mod:`.fig2` keeps the
 tutorial's own recipe (Adam, 1-2e6 samples, AEVB only) for comparison.
