@@ -202,7 +202,6 @@ def summary(logs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     }  # fmt: skip
 
 
-
 def tenfold_gains(log: dict[str, Any], at: tuple[float, ...] = (1e5, 1e6, 1e7)) -> list[float]:
     """The test ELBO's gain (nats) between consecutive sample counts of ``at``, by linear
     interpolation in log(samples) between the log's evaluations (on its fixed test subset)."""
