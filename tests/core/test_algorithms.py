@@ -93,8 +93,8 @@ def test_evaluate_still_works_for_a_wake_sleep_model():
 @pytest.mark.parametrize("algorithm", ["wake_sleep", "mcem"])
 def test_a_baseline_whose_weights_blow_up_is_divergence_not_a_crash(algorithm, monkeypatch):
     """A baseline's own sampling refuses NaN weights (torch raises a RuntimeError before any
-    loss is seen); training calls that a divergence, restores the last good weights, and a
-    step-size trial can score it -inf. Reached in the paper-setup runs at step size 0.1."""
+    loss is seen); training calls that a divergence and restores the last good weights, so a
+    step-size trial scores it null. Reached in the paper-setup runs at step size 0.1."""
     from vae_tutorial.core import train as train_module
     from vae_tutorial.core.errors import TrainingDivergedError
 
