@@ -195,19 +195,21 @@ def test_verify_refuses_an_empty_fig2_log(capsys, tmp_path, monkeypatch):
 
 
 def test_evaluate_orders_the_estimators_on_mnist_z2(capsys):
-    """ELBO <= IS <= exact grid, and AIS from the encoder lands on the grid value."""
+    """ELBO <= IS <= exact grid, and AIS (the 2-D default: 16 chains of 300 steps from the
+    prior) lands below the grid value by less than 0.6 nats on 20 digits of every class (on the
+    zeros and ones of ``test[:20]`` it was within 0.3 with 50 steps; hard digits need more)."""
     r = {}
     for est in ("elbo", "is", "grid", "ais"):
         code, out, err = run_cli(capsys, "evaluate", "mnist-z2", "--n", "20", "--estimator", est,
-                                 "--k", "500", "--steps", "50", "--leapfrog", "5",
-                                 "--start", "encoder")  # fmt: skip
+                                 "--k", "500")  # fmt: skip
         assert code == 0, err
         r[est] = json.loads(out)
     elbo = r["elbo"]["test_elbo"]
     assert r["elbo"]["test_log_px"] is None
     assert elbo < r["is"]["test_log_px"] < r["grid"]["test_log_px"] + 0.05
     assert r["grid"]["log_px_estimator"].startswith("exact") and r["grid"]["grid_max_error"] < 0.01
-    assert abs(r["ais"]["test_log_px"] - r["grid"]["test_log_px"]) < 0.3
+    assert r["grid"]["test_log_px"] - 0.6 < r["ais"]["test_log_px"] < r["grid"]["test_log_px"] + 0.05
+    assert r["grid"]["test_subset"].startswith("Dataset.subset")
     assert r["ais"]["ais_decoder_gflops"] > 0 and 0 < r["ais"]["roofline_fraction"] < 2
     assert r["ais"]["ais_jobs"] == 1  # 20 digits: one worker (at most one per 100 examples)
 

@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="AIS start distribution (default: prior for a 2-D latent, encoder beyond; "
                         "the encoder is faster and can miss a mode)")  # fmt: skip
     e.add_argument(
-        "--n", type=bounded_int("--n"), default=None, help="only the first N test examples"
+        "--n", type=bounded_int("--n"), default=None, help="N test examples that stand for the test set (every class in proportion)"
     )
     e.add_argument("--data", help="dataset name (for checkpoints that do not record one)")
     e.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=0)

@@ -150,7 +150,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     model, ds, where = _model_and_data(args.name, args.data)
     if args.n is not None and args.n > ds.test.shape[0]:
         raise VAETutorialError(f"--n {args.n} is more than the {ds.test.shape[0]} test examples")
-    x = ds.test if args.n is None else ds.test[: args.n]
+    x = ds.test if args.n is None else ds.test[ds.subset(args.n)]  # every class, in proportion
     torch.manual_seed(args.seed)
     t0 = time.perf_counter()
     test_elbo = evaluate(model, x)["elbo"]
@@ -161,6 +161,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
             "checkpoint": where,
             "data": ds.name,
             "n_test": int(x.shape[0]),
+            "test_subset": "all" if args.n is None else "Dataset.subset (class-balanced / strided)",
             "test_elbo": test_elbo,
             "test_log_px": log_px,
             "log_px_estimator": label,

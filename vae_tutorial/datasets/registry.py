@@ -21,6 +21,7 @@ import torch
 from ..core.errors import DataError
 from .files import FILES, restore_hint, verified_path
 from .splits import FREY_SPLIT, block_split, random_split
+from .subsets import representative
 
 # Held-out splits for the datasets that ship without one (.splits): the same frames and images
 # are held out on every machine. Frey Face: contiguous blocks of frames (splits.FREY_SPLIT).
@@ -60,6 +61,16 @@ class Dataset:
     @property
     def x_dim(self) -> int:
         return int(self.train.shape[1])
+
+    def subset(self, n: int, split: str = "test") -> np.ndarray:
+        """Indices (n,) of n rows of ``split`` that stand for the whole split: every class in
+        proportion, spread through each class, any prefix balanced too; strided where the split
+        has no labels (:func:`.subsets.representative`). Use ``ds.test[ds.subset(n)]``, never
+        ``ds.test[:n]``: binarized MNIST's test set is sorted by class."""
+        if split not in ("train", "valid", "test") or getattr(self, split) is None:
+            raise ValueError(f"{self.name} has no {split!r} split (train, test, valid where shipped)")
+        labels = getattr(self, f"{split}_labels", None)
+        return representative(n, labels=labels, total=len(getattr(self, split)))
 
 
 def _npz(rel: str) -> dict[str, np.ndarray]:

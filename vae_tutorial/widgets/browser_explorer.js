@@ -300,6 +300,16 @@ function render({ model, el }) {
     }
     bctx.strokeStyle = "#999"; bctx.strokeRect(0.5, 0.5, S - 1, S - 1);
     scatter._base = base;
+    if (labels.length) {  // the colours' key: one swatch per class present
+      const legend = el_("div", { class: "vae-legend", role: "list",
+        "aria-label": "scatter colours: the digit class of each test image" }, row);
+      el_("div", { class: "vae-legend-title" }, legend).textContent = "class";
+      for (const c of [...new Set(labels)].sort((a, b) => a - b)) {
+        const item = el_("div", { class: "vae-legend-item", role: "listitem" }, legend);
+        el_("span", { class: "vae-swatch", style: `background:${TAB10[c % 10]}` }, item);
+        item.append(String(c));
+      }
+    }
     scatter.addEventListener("click", (e) => {
       const r = scatter.getBoundingClientRect();
       const a = ((e.clientX - r.left) / r.width) * 2 * lim - lim;

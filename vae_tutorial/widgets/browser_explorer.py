@@ -23,6 +23,7 @@ from torch import nn
 
 from ..core import latent_space as ls
 from ..core.model import VAE
+from ..datasets.subsets import representative
 
 _HERE = Path(__file__).parent
 
@@ -69,9 +70,11 @@ def explorer_data(
     scale: int = 8,
 ) -> dict[str, Any]:
     """Everything the browser explorer needs, as JSON-able ``spec`` and float32/uint8 bytes:
-    the decoder, the encoder means of the first ``n_points`` rows of x (the scatter and the
-    nearest-image readout), the first ``n_images`` of them as uint8 pixels (interpolation
-    end points), and the ``grid_n`` x ``grid_n`` manifold grid (2-D latents)."""
+    the decoder, the encoder means of ``n_points`` rows of x that stand for the whole of it
+    (the scatter and the nearest-image readout: every class in proportion when ``labels`` are
+    given, strided otherwise; :func:`~vae_tutorial.datasets.subsets.representative`), the first
+    ``n_images`` of those (a balanced prefix) as uint8 pixels (interpolation end points), and
+    the ``grid_n`` x ``grid_n`` manifold grid (2-D latents)."""
     if model.config.likelihood not in MEAN:
         raise ValueError(f"no browser mean for the {model.config.likelihood} likelihood")
     layers, weights = decoder_layers(model)
@@ -89,11 +92,13 @@ def explorer_data(
     images = np.zeros((0,), np.uint8)
     lab = np.zeros((0,), np.uint8)
     if x is not None:
-        points = ls.encode_means(model, x[:n_points]).astype(np.float32)
-        pix = np.asarray(x[:n_images], dtype=np.float32)
+        n_points = min(n_points, len(x))
+        idx = representative(n_points, labels=labels, total=len(x))
+        points = ls.encode_means(model, x[idx]).astype(np.float32)
+        pix = np.asarray(x[idx[:n_images]], dtype=np.float32)
         images = np.clip(np.round(pix * 255), 0, 255).astype(np.uint8)
         if labels is not None:
-            lab = np.asarray(labels[:n_points]).astype(np.uint8)
+            lab = np.asarray(labels)[idx].astype(np.uint8)
     grid = np.zeros((0,), np.float32)
     if model.z_dim == 2 and grid_n:
         grid = ls.inverse_cdf_grid(grid_n, ppf=model.latent.prior_ppf).numpy().astype(np.float32)

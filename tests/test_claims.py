@@ -1,0 +1,226 @@
+"""Every number a student reads in a notebook's prose agrees with what the code computes.
+
+Each notebook has a table of claims, ``notebooks/claims/<notebook>.toml``. A claim quotes a
+sentence of a markdown cell with its numbers in braces and names where the numbers come from:
+
+    [[claim]]
+    text = "the approximation gap is {1.2} nats"      # verbatim (whitespace-normalised)
+    output = 'approximation gap\\s+([-\\d.]+)'         # regex over the stored text outputs,
+                                                       # one group per brace, in order
+    # or: python = "expression"   evaluated now, with `vt` (vae_tutorial), `np`, `json`,
+    #                             `DATA` (the shipped data folder) and `nb` (stored outputs);
+    #                             a number or a tuple, one per brace
+    # or: source = "Kingma & Welling (2014), Figure 2"   a value quoted from the literature:
+    #                             the cell must name it (`cite`, default the source itself)
+    # or: read_off = "Figure 3, +-2 nats"   a number read off a plot: the cell must say
+    #                             "read off" and give the reading error
+    tol = 0.5                                          # optional; default: the text's rounding
+
+A number in the text must equal its source rounded to the text's decimals (or within `tol`).
+Every decimal number and every number with a unit (nats, bits/dim, ms, %, ...) in a markdown
+cell (outside $math$ and code) must sit inside some claim's braces or in an ``[[exempt]]``
+entry that says why it is not computed (a setting, a definition): a new number in the prose
+with no source fails here, so the text cannot drift from the outputs unnoticed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+CLAIMS = ROOT / "notebooks" / "claims"
+
+NUMBER = r"[-−]?\d[\d,]*(?:\.\d+)?(?:e[-−]?\d+)?"
+UNITS = r"(?:nats?|bits?(?:/dim)?|ms|s|%|minutes?|hours?|CPU-hours?|kB|MB|MiB|GB|x)\b"
+# numbers a census looks at: decimals, and integers with a unit
+CENSUS = re.compile(rf"(?<![\w.$\\^_{{]){NUMBER}(?=\s*{UNITS}|%)|(?<![\w.$\\^_{{])[-−]?\d+\.\d+")
+
+
+def normalise(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def markdown_cells(nb: dict) -> list[str]:
+    return [normalise("".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "markdown"]
+
+
+def stored_text(nb: dict) -> str:
+    """The notebook's stored text outputs (stream and text/plain), in cell order."""
+    out = []
+    for c in nb["cells"]:
+        if c["cell_type"] != "code":
+            continue
+        for o in c.get("outputs", []):
+            if o["output_type"] == "stream":
+                out.append("".join(o["text"]))
+            elif "text/plain" in o.get("data", {}) and "text/html" not in o.get("data", {}):
+                out.append("".join(o["data"]["text/plain"]))
+    return "\n".join(out)
+
+
+def to_float(s: str) -> float:
+    return float(s.replace(",", "").replace("−", "-"))
+
+
+def decimals(s: str) -> int:
+    s = s.replace(",", "")
+    mant = s.split("e")[0]
+    return len(mant.split(".")[1]) if "." in mant else 0
+
+
+def braces(text: str) -> tuple[str, list[str]]:
+    """The plain quote (braces removed) and the numbers inside the braces."""
+    nums = re.findall(r"\{([^{}]*)\}", text)
+    return normalise(re.sub(r"\{([^{}]*)\}", r"\1", text)), nums
+
+
+def source_values(claim: dict, nb: dict, n: int) -> list[float]:
+    if "output" in claim:
+        m = re.search(claim["output"], stored_text(nb), flags=re.S)
+        if not m:
+            raise AssertionError(f"no stored output matches {claim['output']!r}")
+        vals = [to_float(g) for g in m.groups()]
+    elif "python" in claim:
+        import vae_tutorial as vt
+        from vae_tutorial.settings import data_dir
+
+        scope = {"vt": vt, "np": np, "json": json, "DATA": data_dir(), "nb": stored_text(nb)}
+        v = eval(claim["python"], scope)  # noqa: S307 - expressions written in this repo
+        vals = [float(x) for x in (v if isinstance(v, (tuple, list)) else (v,))]
+    else:
+        raise AssertionError("a claim needs output or python, or is a source / read_off quote")
+    if len(vals) != n:
+        raise AssertionError(f"{n} numbers in braces but the source gives {len(vals)}")
+    return vals
+
+
+def check_notebook(nb: dict, table: dict) -> list[str]:
+    """All the ways the prose of one notebook disagrees with its claims table (empty: none)."""
+    cells = markdown_cells(nb)
+    problems: list[str] = []
+    covered: list[tuple[int, str]] = []  # (cell index, quote) whose numbers are accounted for
+    for claim in table.get("claim", []):
+        quote, nums = braces(claim["text"])
+        where = [i for i, c in enumerate(cells) if quote in c]
+        if not where:
+            problems.append(f"not in any markdown cell: {quote!r}")
+            continue
+        covered += [(i, quote) for i in where]
+        if not nums:
+            problems.append(f"a claim with no number in braces: {quote!r}")
+            continue
+        if "source" in claim:
+            cite = claim.get("cite", claim["source"])
+            if not any(cite in cells[i] for i in where):
+                problems.append(f"{quote!r} quotes {claim['source']} but its cell does not say {cite!r}")
+            continue
+        if "read_off" in claim:
+            if not any("read off" in cells[i] and "±" in cells[i] for i in where):
+                problems.append(f"{quote!r} is read off a plot: say 'read off' and give ± its error")
+            continue
+        try:
+            vals = source_values(claim, nb, len(nums))
+        except Exception as e:  # noqa: BLE001 - reported as a failing claim
+            problems.append(f"{quote!r}: {e}")
+            continue
+        for s, v in zip(nums, vals):
+            t = to_float(s)
+            tol = claim.get("tol", 0.5 * 10.0 ** -decimals(s) * (1 + 1e-9))
+            if not math.isfinite(v) or abs(t - v) > tol + 1e-12:
+                problems.append(f"{quote!r}: the text says {s}, the source gives {v:.6g}")
+    exempt = [normalise(e["text"]) for e in table.get("exempt", [])]
+    for e in exempt:
+        if not any(e in c for c in cells):
+            problems.append(f"exempt text not in any markdown cell: {e!r}")
+    for i, cell in enumerate(cells):
+        prose = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\]\([^)]*\)", " ", cell)
+        for m in CENSUS.finditer(prose):
+            ctx = prose[max(0, m.start() - 40) : m.end() + 40]
+            num = m.group(0)
+            if any(q in cell and num in q for j, q in covered if j == i):
+                continue
+            if any(e in cell and num in e for e in exempt):
+                continue
+            problems.append(f"cell {i}: {num!r} has no claim or exemption: ...{ctx}...")
+    return problems
+
+
+def load_table(path: Path) -> dict:
+    f = CLAIMS / (path.stem + ".toml")
+    if not f.exists():
+        return {}
+    return tomllib.loads(f.read_text())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_number_in_the_prose_agrees_with_its_source(path):
+    nb = json.loads(path.read_text())
+    problems = check_notebook(nb, load_table(path))
+    assert not problems, f"{path.name}: " + "\n".join(problems)
+
+
+def test_every_claims_table_belongs_to_a_notebook():
+    stems = {p.stem for p in NOTEBOOKS}
+    assert {f.stem for f in CLAIMS.glob("*.toml")} <= stems
+
+
+# --- the mechanism itself -----------------------------------------------------------------
+
+NB = {
+    "cells": [
+        {"cell_type": "markdown", "source": ["The gap is 1.2 nats; the\n", "step size is 0.02."]},
+        {"cell_type": "code", "source": [], "outputs": [{"output_type": "stream", "text": ["gap 1.23\n"]}]},
+    ]
+}
+TABLE = {
+    "claim": [{"text": "The gap is {1.2} nats", "output": r"gap ([-\d.]+)"}],
+    "exempt": [{"text": "step size is 0.02", "why": "a setting"}],
+}
+
+
+def test_the_checker_accepts_agreeing_prose():
+    assert check_notebook(NB, TABLE) == []
+
+
+def test_a_drifted_prose_number_fails():
+    nb = json.loads(json.dumps(NB).replace("1.2 nats", "1.4 nats"))
+    table = json.loads(json.dumps(TABLE).replace("{1.2}", "{1.4}"))
+    assert any("the text says 1.4" in p for p in check_notebook(nb, table))
+    # the prose changed but not the table: the quote is gone
+    assert any("not in any markdown cell" in p for p in check_notebook(nb, TABLE))
+
+
+def test_a_changed_output_fails():
+    nb = json.loads(json.dumps(NB).replace("gap 1.23", "gap 1.31"))
+    assert any("the source gives 1.31" in p for p in check_notebook(nb, TABLE))
+
+
+def test_a_new_number_without_a_source_fails():
+    nb = json.loads(json.dumps(NB).replace("step size is 0.02.", "step size is 0.02; ELBO -87.5 nats."))
+    assert any("'-87.5' has no claim" in p for p in check_notebook(nb, TABLE))
+
+
+def test_a_changed_shipped_result_fails(tmp_path):
+    """A python claim reads the shipped file at test time: change the file, the claim fails."""
+    f = tmp_path / "result.json"
+    f.write_text(json.dumps({"gap": 1.2}))
+    table = {"claim": [{"text": "The gap is {1.2} nats", "python": f"json.load(open({str(f)!r}))['gap']"}]}
+    assert check_notebook(NB, {**table, "exempt": TABLE["exempt"]}) == []
+    f.write_text(json.dumps({"gap": 2.5}))
+    assert any("the source gives 2.5" in p for p in check_notebook(NB, table))
+
+
+def test_a_quoted_value_names_its_source_and_a_read_value_its_error():
+    nb = json.loads(json.dumps(NB).replace("The gap is 1.2 nats", "The paper reports 1.2 nats"))
+    cited = {"claim": [{"text": "reports {1.2} nats", "source": "Kingma & Welling (2014)"}]}
+    assert any("does not say" in p for p in check_notebook(nb, cited))
+    read = {"claim": [{"text": "reports {1.2} nats", "read_off": "Figure 3"}]}
+    assert any("read off" in p for p in check_notebook(nb, read))
