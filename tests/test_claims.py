@@ -39,9 +39,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 CLAIMS = ROOT / "notebooks" / "claims"
 
 NUMBER = r"[-−]?\d[\d,]*(?:\.\d+)?(?:e[-−]?\d+)?"
-UNITS = r"(?:nats?|bits?(?:/dim)?|ms|s|%|minutes?|hours?|CPU-hours?|kB|MB|MiB|GB|x)\b"
+UNITS = r"(?:(?:nats?|bits?(?:/dim)?|ms|s|minutes?|hours?|CPU-hours?|kB|MB|MiB|GB|x)\b|%)"
 # numbers a census looks at: decimals, and integers with a unit
-CENSUS = re.compile(rf"(?<![\w.$\\^_{{]){NUMBER}(?=\s*{UNITS}|%)|(?<![\w.$\\^_{{])[-−]?\d+\.\d+")
+CENSUS = re.compile(rf"(?<![\w.$\\^_{{]){NUMBER}(?=\s*{UNITS})|(?<![\w.$\\^_{{])[-−]?\d+\.\d+")
 
 
 def normalise(s: str) -> str:
@@ -71,9 +71,11 @@ def to_float(s: str) -> float:
 
 
 def decimals(s: str) -> int:
-    s = s.replace(",", "")
-    mant = s.split("e")[0]
-    return len(mant.split(".")[1]) if "." in mant else 0
+    """Decimal places of a number as written (of its value: 3.4e-04 has 5)."""
+    s = s.replace(",", "").replace("−", "-")
+    mant, _, exp = s.partition("e")
+    places = len(mant.split(".")[1]) if "." in mant else 0
+    return places - int(exp or 0)
 
 
 def braces(text: str) -> tuple[str, list[str]]:

@@ -256,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .studies import sweeps
 
     bb = figures.add_parser(
-        "beyond", help="notebook 09: beta-VAEs, KL annealing, free bits, IWAE (10 runs)"
+        "beyond", help="notebook 09: beta-VAEs, KL annealing, free bits, IWAE from 3 seeds (16 runs)"
     )
     bb.add_argument("--only", action="append", metavar="NAME", help="one run (repeatable)")
     add_runner_arguments(bb, "data/beyond")

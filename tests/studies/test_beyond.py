@@ -20,8 +20,11 @@ def test_the_runs_follow_the_shipped_recipe_with_one_change_each():
     base = experiment("mnist-z20")
     runs = beyond.experiments()
     assert {"beta-1", "beta-4", "beta-4-warmup", "beta-4-freebits", "iwae-k50"} <= set(runs)
-    for e in runs.values():
-        assert e.model == base.model and e.train.seed == 0 and e.train.threads == 1
+    for name, e in runs.items():
+        assert e.model == base.model and e.train.threads == 1
+        assert e.train.seed == (int(name.rsplit("seed", 1)[1]) if "seed" in name else 0)
+    seeds = {e.train.seed for n, e in runs.items() if n.startswith("iwae-k5")}
+    assert seeds == {0, 1, 2}  # IWAE differences are seed-noise sized: three seeds per K
     assert runs["beta-4-warmup"].train.kl_warmup == 100_000
     assert runs["iwae-k50"].train.objective == "iwae" and runs["iwae-k50"].train.iwae_k == 50
     keys = {t.name: t.key for t in beyond.tasks()}
