@@ -21,7 +21,7 @@ from .base import View
 class PosteriorInspector(View):
     """Pick any test digit (a slider over x, or one of the ``indices`` worth a look); see its
     exact posterior beside the encoder's q and the best Gaussian, with the gaps. Each digit
-    is computed once (about a second)."""
+    is computed once (a few seconds: the grid, then a search over candidate Gaussians)."""
 
     def describe(self) -> str:
         return "the exact posterior of a chosen test digit beside the encoder's q(z|x)"
