@@ -8,7 +8,8 @@ sentence of a markdown cell with its numbers in braces and names where the numbe
     output = 'approximation gap\\s+([-\\d.]+)'         # regex over the stored text outputs,
                                                        # one group per brace, in order
     # or: python = "expression"   evaluated now, with `vt` (vae_tutorial), `np`, `json`,
-    #                             `DATA` (the shipped data folder) and `nb` (stored outputs);
+    #                             `DATA` (the shipped data folder), `nb` (stored outputs) and
+    #                             `mod` (importlib.import_module, for a package module), `re`;
     #                             a number or a tuple, one per brace
     # or: source = "Kingma & Welling (2014), Figure 2"   a value quoted from the literature:
     #                             the cell must name it (`cite`, default the source itself)
@@ -48,8 +49,10 @@ def normalise(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def markdown_cells(nb: dict) -> list[str]:
-    return [normalise("".join(c["source"])) for c in nb["cells"] if c["cell_type"] == "markdown"]
+def markdown_cells(nb: dict) -> dict[int, str]:
+    """The markdown cells by their index in the notebook, whitespace-normalised."""
+    return {i: normalise("".join(c["source"])) for i, c in enumerate(nb["cells"])
+            if c["cell_type"] == "markdown"}  # fmt: skip
 
 
 def stored_text(nb: dict) -> str:
@@ -94,7 +97,10 @@ def source_values(claim: dict, nb: dict, n: int) -> list[float]:
         import vae_tutorial as vt
         from vae_tutorial.settings import data_dir
 
-        scope = {"vt": vt, "np": np, "json": json, "DATA": data_dir(), "nb": stored_text(nb)}
+        import importlib
+
+        scope = {"vt": vt, "np": np, "json": json, "DATA": data_dir(), "nb": stored_text(nb),
+                 "mod": importlib.import_module, "re": re}  # fmt: skip
         v = eval(claim["python"], scope)  # noqa: S307 - expressions written in this repo
         vals = [float(x) for x in (v if isinstance(v, (tuple, list)) else (v,))]
     else:
@@ -111,7 +117,7 @@ def check_notebook(nb: dict, table: dict) -> list[str]:
     covered: list[tuple[int, str]] = []  # (cell index, quote) whose numbers are accounted for
     for claim in table.get("claim", []):
         quote, nums = braces(claim["text"])
-        where = [i for i, c in enumerate(cells) if quote in c]
+        where = [i for i, c in cells.items() if quote in c]
         if not where:
             problems.append(f"not in any markdown cell: {quote!r}")
             continue
@@ -140,9 +146,9 @@ def check_notebook(nb: dict, table: dict) -> list[str]:
                 problems.append(f"{quote!r}: the text says {s}, the source gives {v:.6g}")
     exempt = [normalise(e["text"]) for e in table.get("exempt", [])]
     for e in exempt:
-        if not any(e in c for c in cells):
+        if not any(e in c for c in cells.values()):
             problems.append(f"exempt text not in any markdown cell: {e!r}")
-    for i, cell in enumerate(cells):
+    for i, cell in cells.items():
         prose = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\]\([^)]*\)", " ", cell)
         for m in CENSUS.finditer(prose):
             ctx = prose[max(0, m.start() - 40) : m.end() + 40]
