@@ -311,7 +311,7 @@ def build(out: Path, cache: Path) -> dict:
 
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(katex(cache), out / "assets" / "katex", dirs_exist_ok=True)
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))  # 05b_... too
     pages = [(f"{p.stem}.html", title_of(nbformat.read(p, as_version=4))) for p in paths]
     pages += [(f"explorer-{m}.html", f"Explorer {m}") for m in EXPLORERS]
     docs = figure_docs()
