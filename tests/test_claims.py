@@ -16,12 +16,15 @@ sentence of a markdown cell with its numbers in braces and names where the numbe
     # or: read_off = "Figure 3, +-2 nats"   a number read off a plot: the cell must say
     #                             "read off" and give the reading error
     tol = 0.5                                          # optional; default: the text's rounding
+    numbers = ["-98.5"]    # instead of braces, for numbers inside $math$ (LaTeX has braces):
+                           # the numbers, as written in the quote, in source order
 
 A number in the text must equal its source rounded to the text's decimals (or within `tol`).
 Every decimal number and every number with a unit (nats, bits/dim, ms, %, ...) in a markdown
-cell (outside $math$ and code) must sit inside some claim's braces or in an ``[[exempt]]``
-entry that says why it is not computed (a setting, a definition): a new number in the prose
-with no source fails here, so the text cannot drift from the outputs unnoticed.
+cell's prose, and every decimal and a\\times10^{b} inside its $math$, must sit inside some
+claim's braces (or ``numbers``) or in an ``[[exempt]]`` entry that says why it is not computed
+(a setting, a definition): a new number in the prose with no source fails here, so the text
+cannot drift from the outputs unnoticed.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ CLAIMS = ROOT / "notebooks" / "claims"
 NUMBER = r"[-−]?\d[\d,]*(?:\.\d+)?(?:e[-−]?\d+)?"
 UNITS = r"(?:(?:nats?|bits?(?:/dim)?|ms|s|minutes?|hours?|CPU-hours?|kB|MB|MiB|GB|x)\b|%)"
 # numbers a census looks at: decimals, and integers with a unit
+# in $math$: decimals and a \times 10^{b}; integers there are mostly constants of formulas
+MATH_CENSUS = re.compile(r"(?<![\w.\\^_{])[-−]?\d+(?:\.\d+)?\s*\\times\s*10\^\{?[-−]?\d+\}?"
+                         r"|(?<![\w.\\^_{])[-−]?\d+\.\d+")
 CENSUS = re.compile(rf"(?<![\w.$\\^_{{]){NUMBER}(?=\s*{UNITS})|(?<![\w.$\\^_{{])[-−]?\d+\.\d+")
 
 
@@ -70,12 +76,18 @@ def stored_text(nb: dict) -> str:
 
 
 def to_float(s: str) -> float:
-    return float(s.replace(",", "").replace("−", "-"))
+    """A number as written in prose or math: 1,234.5, −3, 4.4e12, 2\\times10^{14}."""
+    s = s.replace(",", "").replace("−", "-").replace(" ", "")
+    m = re.fullmatch(r"(-?[\d.]+)\\times10\^\{?(-?\d+)\}?", s)
+    return float(m.group(1)) * 10.0 ** int(m.group(2)) if m else float(s)
 
 
 def decimals(s: str) -> int:
     """Decimal places of a number as written (of its value: 3.4e-04 has 5)."""
-    s = s.replace(",", "").replace("−", "-")
+    s = s.replace(",", "").replace("−", "-").replace(" ", "")
+    m = re.fullmatch(r"(-?[\d.]+)\\times10\^\{?(-?\d+)\}?", s)
+    if m:
+        s = f"{m.group(1)}e{m.group(2)}"
     mant, _, exp = s.partition("e")
     places = len(mant.split(".")[1]) if "." in mant else 0
     return places - int(exp or 0)
@@ -117,6 +129,12 @@ def check_notebook(nb: dict, table: dict) -> list[str]:
     covered: list[tuple[int, str]] = []  # (cell index, quote) whose numbers are accounted for
     for claim in table.get("claim", []):
         quote, nums = braces(claim["text"])
+        if "numbers" in claim:  # numbers written in $math$, whose braces are LaTeX's
+            quote, nums = normalise(claim["text"]), list(claim["numbers"])
+            nums_missing = [n for n in nums if n not in quote]
+            if nums_missing:
+                problems.append(f"numbers {nums_missing} are not in the quote {quote!r}")
+                continue
         where = [i for i, c in cells.items() if quote in c]
         if not where:
             problems.append(f"not in any markdown cell: {quote!r}")
@@ -150,8 +168,11 @@ def check_notebook(nb: dict, table: dict) -> list[str]:
             problems.append(f"exempt text not in any markdown cell: {e!r}")
     for i, cell in cells.items():
         prose = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\]\([^)]*\)", " ", cell)
-        for m in CENSUS.finditer(prose):
-            ctx = prose[max(0, m.start() - 40) : m.end() + 40]
+        maths = " ".join(re.findall(r"\$\$.*?\$\$|\$[^$]*\$", cell))
+        found = [*CENSUS.finditer(prose), *MATH_CENSUS.finditer(maths)]
+        for m in found:
+            prose_or_math = prose if m.re is CENSUS else maths
+            ctx = prose_or_math[max(0, m.start() - 40) : m.end() + 40]
             num = m.group(0)
             if any(q in cell and num in q for j, q in covered if j == i):
                 continue
@@ -214,6 +235,14 @@ def test_a_changed_output_fails():
 def test_a_new_number_without_a_source_fails():
     nb = json.loads(json.dumps(NB).replace("step size is 0.02.", "step size is 0.02; ELBO -87.5 nats."))
     assert any("'-87.5' has no claim" in p for p in check_notebook(nb, TABLE))
+
+
+def test_a_number_in_math_is_counted_and_can_be_claimed():
+    nb = json.loads(json.dumps(NB).replace("step size is 0.02.", "step size is 0.02; $p_{x} = -98.5$."))
+    assert any("'-98.5' has no claim" in p for p in check_notebook(nb, TABLE))
+    claim = {"text": "$p_{x} = -98.5$", "numbers": ["-98.5"], "output": r"gap ([-\d.]+)"}
+    problems = check_notebook(nb, {**TABLE, "claim": [*TABLE["claim"], claim]})
+    assert problems == ["'$p_{x} = -98.5$': the text says -98.5, the source gives 1.23"]
 
 
 def test_a_changed_shipped_result_fails(tmp_path):
