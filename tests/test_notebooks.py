@@ -71,3 +71,33 @@ def test_checked_outputs_do_not_depend_on_the_last_bits(path):
         long = re.findall(r"\d\.\d{4,}", text)
         assert not long, f"cell {i} prints {long[:3]}: round to 3 decimals, assert the rest"
         assert not re.search(r"(?<![\w.])-0(\.0+)?(?![\d.])", text), f"cell {i}: negative zero"
+
+
+#: reading speed of the time a notebook states: prose at 150 words a minute (technical text with
+#: formulas), code at 20 lines a minute; exercises and references come on top ("plus the exercises")
+WORDS_PER_MINUTE, LINES_PER_MINUTE, MAX_MINUTES = 150, 20, 33
+
+
+def reading_minutes(path) -> float:
+    """Minutes to read a notebook up to its Exercises / References, at the rates above."""
+    words = lines = 0
+    for c in cells(path):
+        text = "".join(c["source"])
+        end = re.search(r"^## (Exercises|References)", text, re.M)
+        if c["cell_type"] == "markdown":
+            words += len(text[: end.start() if end else None].split())
+        else:
+            lines += len(text.splitlines())
+        if end:
+            break
+    return words / WORDS_PER_MINUTE + lines / LINES_PER_MINUTE
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_stated_reading_time_is_the_measured_one_and_at_most_about_30_minutes(path):
+    first = "".join(cells(path)[0]["source"])
+    stated = re.search(r"[Rr]eading(?: time)?:? about (\d+) minutes", first)
+    assert stated, "state the reading time in the first cell: 'reading about N minutes'"
+    minutes = reading_minutes(path)
+    assert abs(int(stated.group(1)) - minutes) <= 5, f"the first cell says {stated.group(1)}, the text takes {minutes:.0f}"
+    assert minutes <= MAX_MINUTES, f"{minutes:.0f} minutes of reading: split or cut the notebook"
