@@ -8,9 +8,9 @@ import numpy as np
 YLABEL = "test ELBO (nats per digit, higher is better)"
 
 
-def _title(what: str, row: dict) -> str:
+def _title(what: str, row: dict, digits: str = "10,000 test digits") -> str:
     return (
-        f"{what}\nstatic binarized MNIST, 10,000 test digits\n{row['budget']:,} training "
+        f"{what}\nstatic binarized MNIST, {digits}\n{row['budget']:,} training "
         f"samples per run, {len(row['seeds'])} seeds"
     )
 
@@ -85,7 +85,8 @@ def length_figure(tables: dict[str, list[dict]]):
     ax.set_xscale("log")
     ax.set_ylim(min(r["test_elbo_min"] for r in curve) - 10, final["test_elbo_max"] + 10)
     ax.set(xlabel="training samples evaluated")
-    ax.set_title(_title("Training length: 784-500-20 (k = 20)", final), fontsize=10)
+    digits = "curve: 5,000-digit subset; square: all 10,000 test digits"
+    ax.set_title(_title("Training length: 784-500-20 (k = 20)", final, digits), fontsize=10)
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return fig
