@@ -94,7 +94,7 @@ def notebook_seconds(measure: bool = False, allow_measure: bool = True) -> dict[
     included) and cache the times in ``runs/bench_notebooks.json``. Otherwise the newer of
     that cache and ``runs/junit.xml`` (the last ``make test`` run with ``--junitxml``:
     nbval's per-cell times, summed); with neither, measure if ``allow_measure``."""
-    paths = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = sorted((REPO / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
     found = [p for p in (NOTEBOOK_CACHE, JUNIT_XML) if p.is_file()]
     if not measure and found:
         src = max(found, key=lambda p: p.stat().st_mtime)

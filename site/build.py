@@ -248,6 +248,12 @@ def strip_remote(body: str) -> str:
     return re.sub(r"<script[^>]*>[^<]*MathJax[^<]*</script>", "", body, flags=re.S)
 
 
+def local_links(body: str) -> str:
+    """Links between notebooks (``05b_evaluating_log_px.ipynb#anchor``) point at their pages."""
+    return re.sub(r'href="(?:\./)?(\d\d[a-z]?_\w+)\.ipynb(#[^"]*)?"',
+                  lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)  # fmt: skip
+
+
 def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> None:
     import nbformat
     from nbconvert import HTMLExporter
@@ -257,7 +263,7 @@ def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> None:
     replace_widgets(nb, path.stem)
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb)
-    body = strip_remote(body)
+    body = local_links(strip_remote(body))
     href = f"{path.stem}.html"
     body = body.replace("</head>", HEAD + "</head>", 1)
     body = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>" + nav(pages, href), body,

@@ -107,7 +107,7 @@ def test_module_entry_point_runs():
 def test_a_full_disk_is_one_line_and_leaves_no_partial_file(capsys, tmp_path, monkeypatch):
     import errno
 
-    from vae_tutorial.core import atomic
+    from vae_tutorial import atomic
 
     def full(fd):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -132,7 +132,7 @@ def test_train_where_a_folder_stands_in_for_the_checkpoint(capsys, tmp_path):
 
 
 def test_a_second_train_into_the_same_checkpoint_is_refused(capsys, tmp_path):
-    from vae_tutorial.core.atomic import output_lock
+    from vae_tutorial.atomic import output_lock
 
     cfg, out_pt = tiny_experiment(tmp_path), tmp_path / "m.pt"
     with output_lock(out_pt):  # a first `train` holds it
@@ -208,7 +208,9 @@ def test_evaluate_orders_the_estimators_on_mnist_z2(capsys):
     assert r["elbo"]["test_log_px"] is None
     assert elbo < r["is"]["test_log_px"] < r["grid"]["test_log_px"] + 0.05
     assert r["grid"]["log_px_estimator"].startswith("exact") and r["grid"]["grid_max_error"] < 0.01
-    assert r["grid"]["test_log_px"] - 0.6 < r["ais"]["test_log_px"] < r["grid"]["test_log_px"] + 0.05
+    assert (
+        r["grid"]["test_log_px"] - 0.6 < r["ais"]["test_log_px"] < r["grid"]["test_log_px"] + 0.05
+    )
     assert r["grid"]["test_subset"].startswith("Dataset.subset")
     assert r["ais"]["ais_decoder_gflops"] > 0 and 0 < r["ais"]["roofline_fraction"] < 2
     assert r["ais"]["ais_jobs"] == 1  # 20 digits: one worker (at most one per 100 examples)

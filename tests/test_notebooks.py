@@ -99,5 +99,7 @@ def test_the_stated_reading_time_is_the_measured_one_and_at_most_about_30_minute
     stated = re.search(r"[Rr]eading(?: time)?:? about (\d+) minutes", first)
     assert stated, "state the reading time in the first cell: 'reading about N minutes'"
     minutes = reading_minutes(path)
-    assert abs(int(stated.group(1)) - minutes) <= 5, f"the first cell says {stated.group(1)}, the text takes {minutes:.0f}"
+    assert abs(int(stated.group(1)) - minutes) <= 5, (
+        f"the first cell says {stated.group(1)}, the text takes {minutes:.0f}"
+    )
     assert minutes <= MAX_MINUTES, f"{minutes:.0f} minutes of reading: split or cut the notebook"

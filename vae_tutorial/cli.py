@@ -14,8 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from .cli_models import Interrupted, _print_json, bounded_int, cmd_evaluate, cmd_pretrain
-from .core.errors import VAETutorialError
+from .argtypes import bounded_int
+from .cli_models import Interrupted, _print_json, cmd_evaluate, cmd_pretrain
+from .errors import VAETutorialError
 
 EXIT_USER_ERROR, EXIT_INTERRUPTED = 2, 130
 
@@ -220,7 +221,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="AIS start distribution (default: prior for a 2-D latent, encoder beyond; "
                         "the encoder is faster and can miss a mode)")  # fmt: skip
     e.add_argument(
-        "--n", type=bounded_int("--n"), default=None, help="N test examples that stand for the test set (every class in proportion)"
+        "--n",
+        type=bounded_int("--n"),
+        default=None,
+        help="N test examples that stand for the test set (every class in proportion)",
     )
     e.add_argument("--data", help="dataset name (for checkpoints that do not record one)")
     e.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=0)
@@ -256,7 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     from .studies import sweeps
 
     bb = figures.add_parser(
-        "beyond", help="notebook 09: beta-VAEs, KL annealing, free bits, IWAE from 3 seeds (16 runs)"
+        "beyond",
+        help="notebook 09: beta-VAEs, KL annealing, free bits, IWAE from 3 seeds (16 runs)",
     )
     bb.add_argument("--only", action="append", metavar="NAME", help="one run (repeatable)")
     add_runner_arguments(bb, "data/beyond")

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-from .core.errors import VAETutorialError
+from .errors import VAETutorialError
 
 
 class Interrupted(Exception):
@@ -19,24 +19,6 @@ class Interrupted(Exception):
 
 def _print_json(obj: dict) -> None:
     print(json.dumps(obj, indent=1))
-
-
-def bounded_int(name: str, lo: int = 1, hi: int | None = None):
-    """An argparse type: a whole number in [lo, hi], or a one-line usage error naming it."""
-
-    def parse(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{name} must be a whole number, got {text!r}"
-            ) from None
-        if v < lo or (hi is not None and v > hi):
-            top = f" and <= {hi:,}" if hi is not None else ""
-            raise argparse.ArgumentTypeError(f"{name} must be >= {lo}{top}, got {v}")
-        return v
-
-    return parse
 
 
 def _model_and_data(name: str, data_name: str | None):

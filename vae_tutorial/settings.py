@@ -31,8 +31,8 @@ def quick() -> bool:
 
 def image_encoding() -> str:
     """``raw`` or ``deflate``: ``$VAE_TUTORIAL_IMAGES`` (default raw). Raises
-    :class:`~vae_tutorial.core.errors.VAETutorialError` for any other value."""
-    from .core.errors import VAETutorialError
+    :class:`~vae_tutorial.errors.VAETutorialError` for any other value."""
+    from .errors import VAETutorialError
 
     value = os.environ.get(IMAGES_VAR, "raw").strip().lower() or "raw"
     if value not in ("raw", "deflate"):
@@ -45,8 +45,8 @@ def image_encoding() -> str:
 
 def data_dir() -> Path:
     """The folder of shipped files: ``$VAE_TUTORIAL_DATA`` if set, else the checkout's
-    ``data/``. Raises :class:`~vae_tutorial.core.errors.DataError` if neither exists."""
-    from .core.errors import DataError
+    ``data/``. Raises :class:`~vae_tutorial.errors.DataError` if neither exists."""
+    from .errors import DataError
 
     env = os.environ.get(DATA_VAR)
     if env:

@@ -96,7 +96,7 @@ def test_a_baseline_whose_weights_blow_up_is_divergence_not_a_crash(algorithm, m
     loss is seen); training calls that a divergence and restores the last good weights, so a
     step-size trial scores it null. Reached in the paper-setup runs at step size 0.1."""
     from vae_tutorial.core import train as train_module
-    from vae_tutorial.core.errors import TrainingDivergedError
+    from vae_tutorial.errors import TrainingDivergedError
 
     real, calls = train_module.algorithm_step, []
 

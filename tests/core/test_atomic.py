@@ -2,7 +2,7 @@
 
 import pytest
 
-from vae_tutorial.core.atomic import (
+from vae_tutorial.atomic import (
     OutputLockedError,
     atomic_write,
     atomic_write_bytes,

@@ -11,8 +11,8 @@ import pytest
 import torch
 
 from vae_tutorial.core.checkpoints import FORMAT, load_checkpoint, read_meta, save_checkpoint
-from vae_tutorial.core.errors import CheckpointError
 from vae_tutorial.core.model import build_model
+from vae_tutorial.errors import CheckpointError
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from vae_tutorial.core.config import ExperimentConfig, ModelConfig, TrainConfig
-from vae_tutorial.core.errors import ConfigError
+from vae_tutorial.errors import ConfigError
 
 
 def example() -> ExperimentConfig:

@@ -6,11 +6,11 @@ from torch import nn
 
 from vae_tutorial.core.checkpoints import load_checkpoint, save_checkpoint
 from vae_tutorial.core.config import ModelConfig, TrainConfig
-from vae_tutorial.core.errors import ConfigError
 from vae_tutorial.core.estimators import elbo
 from vae_tutorial.core.model import VAE, build_model
 from vae_tutorial.core.networks import multiply_adds, n_parameters
 from vae_tutorial.core.train import fit
+from vae_tutorial.errors import ConfigError
 
 SHAPE = (3, 8, 8)
 

@@ -9,9 +9,9 @@ import torch
 
 from vae_tutorial import datasets
 from vae_tutorial.core import pretrained
-from vae_tutorial.core.errors import CheckpointError
 from vae_tutorial.core.estimators import evaluate
 from vae_tutorial.datasets.files import FILES, file_digest
+from vae_tutorial.errors import CheckpointError
 from vae_tutorial.settings import DATA_VAR, data_dir
 
 README = (Path(__file__).resolve().parents[2] / "data" / "README.md").read_text()

@@ -2,8 +2,8 @@
 
 import pytest
 
-from vae_tutorial.core.errors import ConfigError
 from vae_tutorial.core.strict_json import parse_json
+from vae_tutorial.errors import ConfigError
 
 
 @pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": -Infinity}', '{"a": 1e999}'])

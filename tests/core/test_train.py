@@ -3,10 +3,10 @@ import torch
 
 from vae_tutorial.core.checkpoints import load_checkpoint
 from vae_tutorial.core.config import TrainConfig
-from vae_tutorial.core.errors import ConfigError, TrainingDivergedError
 from vae_tutorial.core.estimators import elbo
 from vae_tutorial.core.model import build_model
 from vae_tutorial.core.train import History, fit
+from vae_tutorial.errors import ConfigError, TrainingDivergedError
 
 
 def cfg(**kw) -> TrainConfig:
@@ -188,7 +188,7 @@ def test_ctrl_c_reports_the_true_sample_count(tiny_config, tiny_data, tmp_path, 
 
 
 def test_a_second_writer_of_the_same_checkpoint_is_refused(tiny_config, tiny_data, tmp_path):
-    from vae_tutorial.core.atomic import OutputLockedError, output_lock
+    from vae_tutorial.atomic import OutputLockedError, output_lock
 
     path = tmp_path / "run.pt"
     with output_lock(path):  # what another training process holds while it runs
@@ -205,11 +205,11 @@ def test_the_lock_is_held_across_processes(tmp_path):
     import subprocess
     import sys
 
-    from vae_tutorial.core.atomic import output_lock
+    from vae_tutorial.atomic import output_lock
 
     path = tmp_path / "out.pt"
     code = (
-        "import sys; from vae_tutorial.core.atomic import output_lock, OutputLockedError\n"
+        "import sys; from vae_tutorial.atomic import output_lock, OutputLockedError\n"
         "try:\n    with output_lock(sys.argv[1]): print('got it')\n"
         "except OutputLockedError as e: print('refused:', e)"
     )
@@ -287,7 +287,7 @@ def test_a_training_state_from_other_settings_or_broken_is_refused(
     tiny_config, tiny_data, tmp_path, monkeypatch
 ):
     import vae_tutorial.core.train as train
-    from vae_tutorial.core.errors import CheckpointError
+    from vae_tutorial.errors import CheckpointError
 
     state = tmp_path / "run.state.pt"
     monkeypatch.setattr(train.time, "perf_counter", iter(range(10**6)).__next__)  # 1 s a call

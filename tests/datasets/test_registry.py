@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from vae_tutorial import datasets as data
-from vae_tutorial.core.errors import DataError
 from vae_tutorial.datasets import files, registry
+from vae_tutorial.errors import DataError
 from vae_tutorial.settings import DATA_VAR, data_dir
 
 

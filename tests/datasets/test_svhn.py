@@ -14,8 +14,8 @@ import pytest
 import scipy.io
 import torch
 
-from vae_tutorial.core.errors import DataError
 from vae_tutorial.datasets import files, svhn
+from vae_tutorial.errors import DataError
 
 LABELS = {"train": [1, 10, 3, 10, 5, 9, 2], "test": [10, 4, 7, 1, 8]}
 

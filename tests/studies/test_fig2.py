@@ -7,8 +7,8 @@ import pytest
 
 from vae_tutorial.cli import main
 from vae_tutorial.core.config import ExperimentConfig
-from vae_tutorial.core.errors import VAETutorialError
 from vae_tutorial.core.pretrained import experiment
+from vae_tutorial.errors import VAETutorialError
 from vae_tutorial.settings import data_dir
 from vae_tutorial.studies import fig2 as reproduce
 from vae_tutorial.studies.fig2 import (
@@ -17,10 +17,9 @@ from vae_tutorial.studies.fig2 import (
     fig2_experiments,
     load_logs,
     run_all,
-    select,
     tasks,
 )
-from vae_tutorial.studies.runner import KEY
+from vae_tutorial.studies.runner import KEY, select_runs
 from vae_tutorial.viz.aevb import fig2_figure
 
 NAMES = [f"mnist-z{z}" for z in (3, 5, 10, 20, 200)] + [f"frey-z{z}" for z in (2, 5, 10, 20)]
@@ -125,7 +124,7 @@ def test_parallel_children_match_a_sequential_run(tmp_path, capsys):
 
 def test_bad_names_and_listing(tmp_path, capsys):
     with pytest.raises(VAETutorialError, match="unknown fig2 experiment 'mnist-z7'.*available"):
-        select(["mnist-z7"], fig2_experiments())
+        select_runs(["mnist-z7"], fig2_experiments(), "fig2 experiment")
     code = main(["reproduce", "fig2", "--only", "frey-z3", "--out", str(tmp_path)])
     assert code == 2 and "frey-z3" in capsys.readouterr().err
     code = main(["reproduce", "fig2", "--list", "--out", str(tmp_path)])
@@ -196,7 +195,7 @@ def test_figure_and_table_from_the_shipped_logs(shipped):
 
 
 def test_corrupted_log_is_named(tmp_path):
-    from vae_tutorial.core.errors import DataError
+    from vae_tutorial.errors import DataError
     from vae_tutorial.studies.fig2 import load_logs
 
     (tmp_path / "mnist-z3.json").write_text('{"history": [1, 2')

@@ -143,8 +143,8 @@ def test_ctrl_c_during_a_step_size_trial_stops_the_run(monkeypatch):
 
 def test_a_diverged_trial_scores_null_and_all_diverged_is_an_error(monkeypatch):
     import vae_tutorial.core.train as train
-    from vae_tutorial.core.errors import TrainingDivergedError
     from vae_tutorial.core.history import History
+    from vae_tutorial.errors import TrainingDivergedError
 
     def fake_fit(model, x, config, **kw):
         if config.lr in bad:

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from vae_tutorial.core.errors import DataError
+from vae_tutorial.errors import DataError
 from vae_tutorial.studies import fig2_paper, fig3, log_px
 
 
@@ -74,13 +74,12 @@ def test_a_tiny_log_px_run_orders_the_estimators(monkeypatch, tmp_path):
         log_px.load_result("t", tmp_path)
 
 
-def test_shipped_log_px_and_fig3_results_when_present():
-    """The shipped results meet the issue's checks (skipped only until they are generated)."""
+def test_shipped_log_px_and_fig3_results():
+    """The shipped results meet their checks; a missing shipped file is a failure (load_result
+    raises a one-line DataError), never a skip."""
     from vae_tutorial.settings import data_dir
 
     d = data_dir() / "log_px"
-    if not (d / "mnist-z2.json").exists():
-        pytest.skip("data/log_px/mnist-z2.json not generated yet: reproduce log-px")
     rec, arrays = log_px.load_result("mnist-z2", d)
     assert rec["n"] == 1000
     print(f"AIS - exact over 1,000 mnist-z2 digits: {rec['ais_minus_exact']['mean']:+.3f} nats")

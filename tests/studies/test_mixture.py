@@ -12,7 +12,7 @@ import torch
 from scipy import stats
 from scipy.special import logsumexp, xlogy
 
-from vae_tutorial.core.errors import ConfigError, DataError
+from vae_tutorial.errors import ConfigError, DataError
 from vae_tutorial.studies.mixture import (
     BernoulliMixture,
     fit_em,

@@ -75,7 +75,7 @@ def test_a_failed_task_is_named_with_its_arguments_and_the_others_are_kept(tmp_p
 
 
 def test_a_result_is_written_atomically_under_a_lock(tmp_path):
-    from vae_tutorial.core.atomic import output_lock
+    from vae_tutorial.atomic import output_lock
 
     task = fig2.tasks(["frey-z2"], samples=200)[0]
     with output_lock(tmp_path / "frey-z2.json"):  # another runner is writing this result

@@ -10,9 +10,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from vae_tutorial.core.config import ExperimentConfig
-from vae_tutorial.core.errors import DataError, VAETutorialError
 from vae_tutorial.core.pretrained import experiment
 from vae_tutorial.datasets import load
+from vae_tutorial.errors import DataError, VAETutorialError
 from vae_tutorial.studies import sweep_design as sd
 from vae_tutorial.studies import sweeps as sw
 from vae_tutorial.viz import sweeps as sf
@@ -197,9 +197,13 @@ def test_figures_build_from_tables_and_name_data_and_budget(tiny):
         fig = make(t)
         assert isinstance(fig, Figure)
         ax = fig.axes[0]
-        assert "static binarized MNIST, 10,000 test digits" in ax.get_title()
+        assert (
+            "static binarized MNIST, " in ax.get_title() and "10,000 test digits" in ax.get_title()
+        )
         assert "1,000 training samples per run" in ax.get_title()
         assert "nats" in ax.get_ylabel() and ax.get_xlabel()
+        if make is sf.length_figure:  # the curve's subset is named beside the full test set
+            assert "5,000-digit subset" in ax.get_title()
     assert sf.length_figure(t).axes[0].get_xscale() == "log"
     images = sf.gallery_images(tiny[1], "latent", seed=0)
     assert list(images) == ["k = 2"]

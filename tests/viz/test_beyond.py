@@ -26,9 +26,14 @@ def test_rate_distortion_and_per_dim_figures():
 
 
 def test_iwae_figure_has_k_on_a_log_axis():
-    summary = {k: {"elbo": np.array([-100.0, -101.0, -99.5]) - k,
-                   "log_px": np.array([-95.0, -95.5, -94.8]),
-                   "ms_per_step": np.array([10.0, 11.0, 12.0]) * k} for k in (1, 5, 50)}  # fmt: skip
+    summary = {
+        k: {
+            "elbo": np.array([-100.0, -101.0, -99.5]) - k,
+            "log_px": np.array([-95.0, -95.5, -94.8]),
+            "ms_per_step": np.array([10.0, 11.0, 12.0]) * k,
+        }
+        for k in (1, 5, 50)
+    }
     fig = vb.iwae_figure(summary)
     assert fig.axes[0].get_xscale() == "log" and "nats" in fig.axes[0].get_ylabel()
     assert "3 seeds" in fig.axes[0].get_legend().get_texts()[0].get_text()

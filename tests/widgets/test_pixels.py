@@ -59,7 +59,7 @@ def test_a_figure_travels_deflated_for_a_remote_kernel(monkeypatch):
     """VAE_TUTORIAL_IMAGES=deflate: a widget frame (notebook 01's 2-D posterior, 384 x 416
     RGB) goes deflated, smaller than the PNG of the same image, and decodes to it exactly;
     a bad value is refused with a clear error."""
-    from vae_tutorial.core.errors import VAETutorialError
+    from vae_tutorial.errors import VAETutorialError
     from vae_tutorial.widgets.posteriors import ConjugateExplorer2D
 
     monkeypatch.setenv("VAE_TUTORIAL_IMAGES", "deflate")

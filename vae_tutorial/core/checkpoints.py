@@ -22,9 +22,9 @@ from typing import Any
 
 import torch
 
-from .atomic import atomic_write
+from ..atomic import atomic_write
+from ..errors import CheckpointError, ConfigError
 from .config import ExperimentConfig, ModelConfig
-from .errors import CheckpointError, ConfigError
 from .model import VAE, build_model
 
 FORMAT = 2

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 from .strict_json import parse_json
 
 #: where each kind of name is registered, the only list of allowed values (read on first use)

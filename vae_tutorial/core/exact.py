@@ -31,8 +31,6 @@ import torch
 
 from .model import VAE
 
-LOG_2PI = math.log(2 * math.pi)
-
 
 @dataclass(frozen=True)
 class GridLogPx:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..viz.images import side_by_side, tile
+from ..tiling import side_by_side, tile
 from .model import VAE
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import torch
 
+from ..errors import CheckpointError, DataError
 from ..settings import data_dir
 from .checkpoints import load_checkpoint, read_meta
 from .config import ExperimentConfig
-from .errors import CheckpointError, DataError
 from .model import VAE
 
 

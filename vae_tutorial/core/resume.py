@@ -17,9 +17,9 @@ from typing import Any
 
 import torch
 
-from .atomic import atomic_write_bytes
+from ..atomic import atomic_write_bytes
+from ..errors import CheckpointError
 from .config import TrainConfig
-from .errors import CheckpointError
 
 FORMAT = 1
 

@@ -7,7 +7,7 @@ import json
 import math
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 def _refuse_constant(name: str) -> Any:

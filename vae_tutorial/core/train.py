@@ -20,14 +20,14 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from ..atomic import output_lock
 from ..datasets import Dataset
+from ..errors import ConfigError, TrainingDivergedError
 from ..settings import torch_threads
 from .algorithms import MCEMState, init_normal_, new_state
 from .algorithms import step as algorithm_step
-from .atomic import output_lock
 from .checkpoints import save_checkpoint
 from .config import ExperimentConfig, TrainConfig
-from .errors import ConfigError, TrainingDivergedError
 from .estimators import OBJECTIVES, elbo, evaluate
 from .history import History
 from .model import VAE, build_model

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import DataError
+from ..errors import DataError
 from ..settings import DATA_VAR, data_dir
 
 CACHE_VAR = "VAE_TUTORIAL_CACHE"
@@ -57,7 +57,7 @@ def _shipped(path: Path, root: Path) -> bool:
 def write_manifest(root: Path | None = None) -> dict[str, int]:
     """Record every file under ``root`` (default the data folder) with its size and sha256 in
     the manifest; returns {"files": n, "bytes": total}."""
-    from ..core.atomic import atomic_write_bytes
+    from ..atomic import atomic_write_bytes
 
     root = root or data_dir()
     files = {

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..core.errors import DataError
+from ..errors import DataError
 from .files import FILES, restore_hint, verified_path
 from .splits import FREY_SPLIT, block_split, random_split
 from .subsets import representative
@@ -68,7 +68,9 @@ class Dataset:
         has no labels (:func:`.subsets.representative`). Use ``ds.test[ds.subset(n)]``, never
         ``ds.test[:n]``: binarized MNIST's test set is sorted by class."""
         if split not in ("train", "valid", "test") or getattr(self, split) is None:
-            raise ValueError(f"{self.name} has no {split!r} split (train, test, valid where shipped)")
+            raise ValueError(
+                f"{self.name} has no {split!r} split (train, test, valid where shipped)"
+            )
         labels = getattr(self, f"{split}_labels", None)
         return representative(n, labels=labels, total=len(getattr(self, split)))
 

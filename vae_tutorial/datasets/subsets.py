@@ -43,7 +43,7 @@ def representative(n: int, labels=None, total: int | None = None) -> np.ndarray:
     order = np.lexsort((classes, -counts, -(exact - k)))
     k[order[: n - k.sum()]] += 1
     picks, keys = [], []
-    for c, kc in zip(classes, k):
+    for c, kc in zip(classes, k, strict=True):
         members = np.flatnonzero(lab == c)
         if kc == 0:
             continue

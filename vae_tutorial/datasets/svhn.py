@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..core.errors import ConfigError, DataError
+from ..errors import ConfigError, DataError
 from .files import Remote, cache_dir, fetch, is_cached
 
 if TYPE_CHECKING:

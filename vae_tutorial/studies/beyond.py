@@ -31,11 +31,11 @@ import numpy as np
 import torch
 
 from ..core.config import ExperimentConfig
-from ..core.errors import DataError
 from ..core.estimators import evaluate, log_px_importance
 from ..core.latent_space import encode_means
 from ..core.model import build_model
 from ..core.train import fit
+from ..errors import DataError
 from ..settings import data_dir, torch_threads
 from ..theory.gaussian import kl_diag_normal
 from .runner import Task, read_result, run_study

@@ -25,11 +25,11 @@ import torch
 from torch import nn
 from torch.distributions import Distribution
 
-from ..core.errors import ConfigError
 from ..core.estimators import evaluate
 from ..core.latents import Params
 from ..core.model import VAE
 from ..datasets import Dataset
+from ..errors import ConfigError
 
 CHANNELS = ("red", "green", "blue")
 DATA_NAME = "CIFAR-10 subset"

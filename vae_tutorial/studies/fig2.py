@@ -29,12 +29,11 @@ import numpy as np
 import torch
 
 from ..core.config import ExperimentConfig, ModelConfig, TrainConfig
-from ..core.errors import VAETutorialError
 from ..core.estimators import evaluate
 from ..core.model import build_model
 from ..core.train import fit
 from ..settings import torch_threads
-from .runner import Task, load_results, run_study
+from .runner import Task, load_results, run_study, select_runs
 
 FORMAT = 1
 MNIST_Z = (3, 5, 10, 20, 200)
@@ -107,7 +106,7 @@ def training_tasks(runs: dict, names, fn: str, resumable: bool = False) -> list[
     """Study tasks calling ``fn(name, experiment, eval_at)`` for the selected ``runs``
     ({name: (ExperimentConfig, eval points)}), costed by their matrix-product work."""
     out = []
-    for name in select(names, runs):
+    for name in select_runs(names, runs, "fig2 experiment"):
         exp, eval_at = runs[name]
         m = exp.model
         cost = exp.train.max_samples * m.hidden[0] * (m.x_dim + m.z_dim)
@@ -162,18 +161,6 @@ def train_run(name: str, experiment: dict, eval_at: list[int]) -> tuple[dict, di
         "torch": torch.__version__,
     }
     return record, {}
-
-
-def select(names: Sequence[str] | None, runs: dict) -> list[str]:
-    """Validate ``names`` (None: all), keeping the order of ``runs``."""
-    if not names:
-        return list(runs)
-    bad = [n for n in names if n not in runs]
-    if bad:
-        raise VAETutorialError(
-            f"unknown fig2 experiment {', '.join(map(repr, bad))}; available: {', '.join(runs)}"
-        )
-    return [n for n in runs if n in names]
 
 
 def load_logs(out_dir: Path) -> dict[str, dict[str, Any]]:

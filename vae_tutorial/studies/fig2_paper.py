@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from ..core.config import ExperimentConfig, ModelConfig, TrainConfig
-from ..core.errors import TrainingDivergedError
+from ..errors import TrainingDivergedError
 from .fig2 import (
     EVAL_SIZES,
     FREY_Z,

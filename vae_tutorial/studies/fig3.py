@@ -27,9 +27,8 @@ import numpy as np
 import torch
 
 from ..core.config import ExperimentConfig, ModelConfig, TrainConfig
-from .fig2 import select
 from .fig2_paper import choose_lr
-from .runner import Task, load_results, run_study
+from .runner import Task, load_results, run_study, select_runs
 
 FORMAT = 1
 SIZES = (1_000, 3_000, 10_000, 30_000, 50_000)
@@ -78,7 +77,7 @@ def runs(samples: int | None = None) -> dict[str, ExperimentConfig]:
 def tasks(names: Sequence[str] | None = None, samples: int | None = None) -> list[Task]:
     all_runs = runs(samples)
     out = []
-    for name in select(names, all_runs):
+    for name in select_runs(names, all_runs, "fig3 run"):
         exp = all_runs[name]
         cost = exp.train.max_samples * (15 if exp.train.algorithm == "mcem" else 1)
         args = {"name": name, "experiment": exp.to_dict(), "ais": AIS}

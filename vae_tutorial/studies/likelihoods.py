@@ -75,34 +75,6 @@ def reconstruction_errors(model: VAE, x_input: torch.Tensor, x_target: torch.Ten
     return np.abs(recon - np.asarray(x_target, dtype=np.float32)).mean(axis=1)
 
 
-def held_out_row(family: Family, out_dir=None) -> dict[str, float | str | None]:
-    """The family's model on 200 of the 2,000 held-out images (every 10th), from the shipped
-    log-px study (``python -m vae_tutorial reproduce log-px``): the ELBO (L = 100),
-    importance-sampled log p(x) (K = 5,000 from q) and the exact log p(x) by grid integration,
-    nats per image; for a density, the exact value as the mass of the 256-level bins."""
-    from ..settings import data_dir
-    from .log_px import load_result
-
-    rec, _ = load_result(family.name, out_dir or data_dir() / "log_px")
-    exact = rec["exact"]["mean"]
-    row: dict[str, float | str | None] = {
-        "model": family.label,
-        "name": family.name,
-        "log p(x) is a log of": family.scale,
-        "images": rec["n"],
-        "test ELBO": rec["elbo"]["mean"],
-        "test log p(x) (IS)": rec["is"]["mean"],
-        "test log p(x) (exact)": exact,
-        "grid converged": f"{rec['exact']['converged']}/{rec['n']}",
-        "exact as bin mass": None,
-    }
-    if family.scale.startswith("density"):
-        row["exact as bin mass"] = density_to_bin_mass(exact, 784)
-    elif family.scale == "pmf 256 levels":
-        row["exact as bin mass"] = exact
-    return row
-
-
 def latent_summary(model: VAE, x: torch.Tensor, labels: torch.Tensor) -> dict[str, object]:
     """Encoder means (N, 2) of x and their class separation (see :func:`latent_separation`)."""
     points = encode_means(model, x)

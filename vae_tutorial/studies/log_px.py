@@ -30,9 +30,9 @@ import numpy as np
 import torch
 
 from ..core.ais import SCHEDULES
-from ..core.errors import DataError
-from .likelihoods import FAMILIES
-from .runner import Task, read_result, run_study
+from ..errors import DataError
+from .likelihoods import FAMILIES, Family, density_to_bin_mass
+from .runner import Task, read_result, run_study, select_runs
 
 FORMAT = 1
 K_IS = 5_000
@@ -57,12 +57,10 @@ RUNS = {
 
 
 def tasks(names=None) -> list[Task]:
-    from .fig2 import select
-
     return [
         Task(n, "vae_tutorial.studies.log_px:evaluate_run", {"name": n, **RUNS[n]},
              cost=10_000 // RUNS[n]["every"], extra=(".npz",))
-        for n in select(names, RUNS)
+        for n in select_runs(names, RUNS, "log-px run")
     ]  # fmt: skip
 
 
@@ -170,3 +168,30 @@ def summary(results: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """What ``reproduce log-px`` prints: the mean of each estimator (nats) and the checks."""
     keys = ("elbo", "is", "ais", "exact", "ais_minus_exact", "speed")
     return {n: {k: r[k] for k in keys if k in r} for n, r in results.items()}
+
+
+def held_out_row(family: Family, out_dir=None) -> dict[str, float | str | None]:
+    """A grey-level family's model (notebook 07) on 200 of the 2,000 held-out images (every
+    10th), from this study's shipped result: the ELBO (L = 100), importance-sampled log p(x)
+    (K = 5,000 from q) and the exact log p(x) by grid integration, nats per image; for a
+    density, the exact value as the mass of the 256-level bins."""
+    from ..settings import data_dir
+
+    rec, _ = load_result(family.name, out_dir or data_dir() / "log_px")
+    exact = rec["exact"]["mean"]
+    row: dict[str, float | str | None] = {
+        "model": family.label,
+        "name": family.name,
+        "log p(x) is a log of": family.scale,
+        "images": rec["n"],
+        "test ELBO": rec["elbo"]["mean"],
+        "test log p(x) (IS)": rec["is"]["mean"],
+        "test log p(x) (exact)": exact,
+        "grid converged": f"{rec['exact']['converged']}/{rec['n']}",
+        "exact as bin mass": None,
+    }
+    if family.scale.startswith("density"):
+        row["exact as bin mass"] = density_to_bin_mass(exact, 784)
+    elif family.scale == "pmf 256 levels":
+        row["exact as bin mass"] = exact
+    return row

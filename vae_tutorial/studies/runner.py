@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.atomic import atomic_write_bytes, output_lock
-from ..core.errors import DataError, VAETutorialError
+from ..atomic import atomic_write_bytes, output_lock
+from ..errors import DataError, VAETutorialError
 
 KEY = "run_key"
 
@@ -237,7 +237,7 @@ def run_study(
 
 def add_runner_arguments(parser, default_out: str) -> None:
     """The runner's command-line options: --jobs, --cluster, --out."""
-    from ..cli_models import bounded_int
+    from ..argtypes import bounded_int
 
     parser.add_argument(
         "--jobs", type=bounded_int("--jobs", 1, 256), default=1, help="runs at once on this machine"
@@ -248,3 +248,16 @@ def add_runner_arguments(parser, default_out: str) -> None:
         help="run on a Dask cluster instead, e.g. tcp://HOST:8786 (dask.distributed scheduler)",
     )
     parser.add_argument("--out", help=f"folder of the results (default {default_out})")
+
+
+def select_runs(names, runs: dict, what: str = "run") -> list[str]:
+    """Validate ``names`` (None or empty: all) against ``runs``, keeping the order of ``runs``;
+    a one-line error names the unknown ones and the ``what``s available."""
+    if not names:
+        return list(runs)
+    bad = [n for n in names if n not in runs]
+    if bad:
+        raise VAETutorialError(
+            f"unknown {what} {', '.join(map(repr, bad))}; available: {', '.join(runs)}"
+        )
+    return [n for n in runs if n in names]

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.config import ExperimentConfig
-from ..core.errors import VAETutorialError
+from ..errors import VAETutorialError
 
 DATA = "mnist-binarized"
 SEEDS = (0, 1, 2)

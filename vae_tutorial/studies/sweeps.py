@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..core.atomic import atomic_write_bytes
+from ..atomic import atomic_write_bytes
 from ..core.config import ExperimentConfig
-from ..core.errors import DataError, VAETutorialError
 from ..core.estimators import evaluate
 from ..core.latent_space import decode_images, reconstruct
 from ..core.model import VAE, build_model
 from ..core.train import History, fit
+from ..errors import DataError, VAETutorialError
 from ..settings import torch_threads
 from . import sweep_design
 from .runner import Task, add_runner_arguments, run_study

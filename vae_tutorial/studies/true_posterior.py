@@ -125,7 +125,11 @@ def best_gaussian(
     for name, (mu, var) in starts.items():
         t_mu = torch.as_tensor(mu, dtype=torch.float32)[None]
         t_lv = torch.as_tensor(np.log(var), dtype=torch.float32)[None]
-        out[name] = (np.asarray(mu, np.float64), np.asarray(var, np.float64), _elbo(model, x, t_mu, t_lv))
+        out[name] = (
+            np.asarray(mu, np.float64),
+            np.asarray(var, np.float64),
+            _elbo(model, x, t_mu, t_lv),
+        )
     best = max((n for n in out if n != "encoder"), key=lambda n: out[n][2])
     return out, best
 

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 
 LOG_2PI = math.log(2 * math.pi)
+#: Mahalanobis radii of the ellipses the figures draw (39%, 86%, 99% of a 2-D Gaussian)
+MAHALANOBIS = (1.0, 2.0, 3.0)
 
 
 def _xp(a: Any):

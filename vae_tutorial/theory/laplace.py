@@ -20,7 +20,7 @@ import torch
 from scipy.optimize import minimize
 
 from ..settings import torch_threads
-from .gaussian import log_density
+from .gaussian import LOG_2PI, log_density
 from .latent_models import LatentModel
 
 
@@ -125,6 +125,4 @@ def laplace_approximation(
     cov = np.linalg.inv(h)
     log_joint = float(model.log_joint(x, mode[None])[0])
     d = len(mode)
-    return Laplace(
-        mode, 0.5 * (cov + cov.T), log_joint + 0.5 * d * math.log(2 * math.pi) - 0.5 * logdet
-    )
+    return Laplace(mode, 0.5 * (cov + cov.T), log_joint + 0.5 * d * LOG_2PI - 0.5 * logdet)

@@ -100,16 +100,19 @@ def iwae_figure(summary: dict[int, dict[str, np.ndarray]]) -> Figure:
     fig = Figure(figsize=(8.4, 3.4), dpi=80)
     ax, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     n_seeds = max(len(summary[k]["elbo"]) for k in ks)
-    for key, marker, color, label in (("elbo", "o", "C0", "ELBO (L = 1)"),
-                                      ("log_px", "s", "C1", "log p(x), IS with K = 1000")):  # fmt: skip
+    series = (
+        ("elbo", "o", "C0", "ELBO (L = 1)"),
+        ("log_px", "s", "C1", "log p(x), IS with K = 1000"),
+    )
+    for key, marker, color, label in series:
         for k in ks:
             v = summary[k][key]
             ax.plot(np.full(len(v), k), v, marker, color=color, alpha=0.45, ms=5)
         ax.plot(ks, [summary[k][key].mean() for k in ks], marker + "-", color=color,
                 label=f"{label}: mean of {n_seeds} seeds (dots: each seed)")  # fmt: skip
     ax.set_xscale("log")
-    ax.set(xlabel="K, samples of the training bound", ylabel="nats per test digit",
-           title="trained on the IWAE bound with K samples\n(the same 1,000 test digits)")  # fmt: skip
+    title = "trained on the IWAE bound with K samples\n(the same 1,000 test digits)"
+    ax.set(xlabel="K, samples of the training bound", ylabel="nats per test digit", title=title)
     ax.legend(fontsize=7)
     ax.grid(True, alpha=0.3)
     ms = [summary[k]["ms_per_step"] for k in ks]

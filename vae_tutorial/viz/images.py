@@ -12,29 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
+from ..tiling import side_by_side, tile  # noqa: F401 - re-exported for viz's callers
+
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.figure import Figure
-
-
-def tile(images: np.ndarray, ncols: int, pad: int = 1, fill: float = 1.0) -> np.ndarray:
-    """Arrange (B, H, W) or (B, C, H, W) images in a canvas with ``ncols`` columns.
-
-    Returns (rows * (H + pad) - pad, ncols * (W + pad) - pad) for grey images, with a
-    trailing channel axis (…, C) for color ones; padding is ``fill``.
-    """
-    images = np.asarray(images)
-    color = images.ndim == 4
-    if color:
-        images = images.transpose(0, 2, 3, 1)
-    b, h, w = images.shape[:3]
-    rows = -(-b // ncols)
-    shape = (rows * (h + pad) - pad, ncols * (w + pad) - pad, *images.shape[3:])
-    canvas = np.full(shape, fill, dtype=images.dtype)
-    for i, img in enumerate(images):
-        r, c = divmod(i, ncols)
-        canvas[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = img
-    return canvas
 
 
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
@@ -71,15 +53,6 @@ def diverging_rgb(diff: np.ndarray, vmax: float = 1.0) -> np.ndarray:
     d = np.clip(np.asarray(diff, dtype=np.float64) / vmax, -1.0, 1.0)
     pos, neg = np.clip(d, 0, 1), np.clip(-d, 0, 1)
     return np.stack([1 - neg, 1 - pos - neg, 1 - pos], axis=-1)
-
-
-def side_by_side(images: list[np.ndarray], pad: int = 2, fill: float = 1.0) -> np.ndarray:
-    """Images of equal (H, W) or (H, W, 3) shape placed in one row; grey ones become color
-    when any is color. Returns (H, n * (W + pad) - pad[, 3])."""
-    if any(np.ndim(im) == 3 for im in images):
-        images = [im if np.ndim(im) == 3 else np.repeat(im[..., None], 3, -1) for im in images]
-        return tile(np.stack(images).transpose(0, 3, 1, 2), len(images), pad, fill)
-    return tile(np.stack(images), len(images), pad, fill)
 
 
 def crosshair(pixels: np.ndarray, row: float, col: float, arm: int = 7) -> np.ndarray:

@@ -14,11 +14,10 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from ..theory.gaussian import ellipse
+from ..theory.gaussian import MAHALANOBIS, ellipse
 from ..theory.grid import Grid, GridPosterior, hpd_levels
 from .images import LiveCanvas, to_png
 
-MAHALANOBIS = (1.0, 2.0, 3.0)  # ellipses holding 39%, 86%, 99% of a 2-D Gaussian
 MASSES = (0.39, 0.86, 0.99)
 TOPS = tuple(2.0**k for k in range(-3, 8))  # density axis tops: 0.125, 0.25, ..., 128
 

@@ -17,11 +17,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..theory.gaussian import ellipse
+from ..theory.gaussian import MAHALANOBIS, ellipse
 from ..theory.grid import GridPosterior, hpd_levels
 
 #: Mahalanobis radii of the ellipses that hold 39%, 86% and 99% of a 2-D Gaussian's mass
-MAHALANOBIS = (1.0, 2.0, 3.0)
 Z1 = "latent z1 (latent units)"
 Z2 = "latent z2 (latent units)"
 

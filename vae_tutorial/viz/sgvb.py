@@ -1,5 +1,5 @@
-"""Figures of notebook 04 (the reparameterization trick and the SGVB estimator). Pure:
-arrays, and exact posteriors normalised on a grid
+"""Figures of notebooks 04 and 04b (the reparameterization trick, the SGVB estimator,
+amortization). Pure: arrays, and exact posteriors normalised on a grid
 (:class:`~vae_tutorial.theory.grid.GridPosterior`), in; matplotlib Figure out.
 
 - ``variance_scaling_figure``: the variance of score-function and pathwise gradient
@@ -17,11 +17,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..theory.gaussian import ellipse
+from ..theory.gaussian import MAHALANOBIS, ellipse
 from ..theory.grid import GridPosterior, hpd_levels
 
 #: Mahalanobis radii of the ellipses that hold 39%, 86% and 99% of a 2-D Gaussian's mass
-MAHALANOBIS = (1.0, 2.0, 3.0)
 MARKERS = "osd^v"
 
 

@@ -23,7 +23,7 @@ import traceback
 import ipywidgets as widgets
 import numpy as np
 
-from ..core.errors import VAETutorialError
+from ..errors import VAETutorialError
 from .aria import AriaNames
 from .pixels import PixelImage
 
