@@ -7,8 +7,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
-# Jupyter refuses to run as root unless told; containers and CI machines often are root.
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test test-kernels unit notebooks lint clean-venv classroom bench site
 
@@ -21,21 +19,11 @@ $(STAMP): pyproject.toml
 ## when headless). The shipped notebooks are trusted, the news pop-up is off, the port is
 ## LAB_PORT (default 8888). Notebook 7 runs on the same server: /notebooks/00_index.ipynb
 ## Kernels get CurveZMQ keys (encrypted connections: no "running over TCP without encryption").
+## The one implementation is `python -m vae_tutorial lab` (vae_tutorial/cli_launch.py), which
+## works without make (Windows, macOS).
 LAB_PORT ?= 8888
-OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 lab: $(STAMP)
-	@mkdir -p $(dir $(OVERRIDES))
-	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(OVERRIDES)
-	@$(BIN)/jupyter trust notebooks/*.ipynb > /dev/null
-	@token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))'); \
-	echo ""; \
-	echo "    The tutorial: http://127.0.0.1:$(LAB_PORT)/lab/tree/00_index.ipynb?token=$$token"; \
-	echo "    (Notebook 7:  http://127.0.0.1:$(LAB_PORT)/notebooks/00_index.ipynb?token=$$token)"; \
-	echo ""; \
-	$(BIN)/jupyter lab notebooks/00_index.ipynb --ServerApp.root_dir=notebooks \
-	    --ServerApp.ip=127.0.0.1 --port=$(LAB_PORT) --ServerApp.port_retries=0 \
-	    --IdentityProvider.token=$$token --KernelManager.transport_encryption=auto \
-	    $(ROOT_FLAG) $(ARGS)
+	$(BIN)/python -m vae_tutorial lab --port $(LAB_PORT) $(ARGS)
 
 ## make test: unit tests, then every notebook executed by nbval with the quick switch
 test: $(STAMP)
@@ -91,8 +79,7 @@ CLASSROOM ?= notebooks/dashboards/latent_explorer.ipynb
 ## encrypted kernel connections, kernels idle for 15 minutes culled.
 PORT ?= 8866
 classroom: $(STAMP)
-	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/classroom JUPYTER_PATH=$(CURDIR)/jupyter/classroom \
-	    $(BIN)/voila $(CLASSROOM) --no-browser --port $(PORT) --Voila.ip=127.0.0.1 $(ARGS)
+	$(BIN)/python -m vae_tutorial classroom $(CLASSROOM) --port $(PORT) -- $(ARGS)
 
 ## make site: the tutorial as a static website in build/site, from the stored notebooks (not
 ## executed); the latent explorers run in the reader's browser. Publish the folder on any

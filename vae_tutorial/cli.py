@@ -295,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("manifest", help="record the sha256 of every shipped file (maintainers)")
     m.set_defaults(func=cmd_manifest)
+
+    from .cli_launch import add_arguments as add_launch_arguments
+
+    add_launch_arguments(sub, bounded_int)
     return p
 
 
