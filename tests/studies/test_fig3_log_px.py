@@ -43,6 +43,7 @@ def test_a_tiny_fig3_run_end_to_end_resumes_and_reads_back(tiny, tmp_path):
         assert g["experiment"]["train"]["lr"] in (0.02, 0.1)
         assert g["log_px"]["test"]["n"] == 8 and np.isfinite(g["log_px"]["test"]["mean"])
         assert g["grid_check"]["grid_converged"] == 2
+        assert "every class" in g["grid_check"]["digits"]  # not the first digits: all zeros
         assert g["grid_check"]["mean_ais_minus_exact"] < 1  # 10 AIS steps: a loose lower bound
     assert logs["mcem-n1000"]["history"]["train_elbo"] == []  # no encoder, no ELBO
     assert logs["aevb-n1000"]["history"]["train_elbo"][-1] > -550
