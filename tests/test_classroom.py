@@ -27,7 +27,6 @@ import pytest
 pytest.importorskip("voila")
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = ROOT / "jupyter" / "classroom"  # JUPYTER_CONFIG_PATH and JUPYTER_PATH of the target
 CHROMIUM = Path(os.environ.get("VAE_TUTORIAL_CHROMIUM", "/usr/bin/chromium"))
 TARGET_S = 3.0  # first slider on screen, idle machine
 BUSY_LOAD = 3.0  # above this 1-minute load average the target is reported, not asserted
@@ -98,21 +97,15 @@ def voila_server(tmp_path_factory):
     notebook = classroom_notebook()
     assert notebook.exists(), notebook
     recipe = (ROOT / "Makefile").read_text().split("\nclassroom:")[1].split("\n\n")[0]
-    for var in ("JUPYTER_CONFIG_PATH", "JUPYTER_PATH"):
-        assert f"{var}=$(CURDIR)/jupyter/classroom" in recipe, f"make classroom sets no {var}"
+    assert "-m vae_tutorial classroom" in recipe, "make classroom runs the CLI's classroom"
     port, log = free_port(), tmp_path_factory.mktemp("classroom") / "voila.log"
-    env = {
-        **os.environ,
-        "VAE_TUTORIAL_QUICK": "1",
-        "MPLBACKEND": "agg",
-        "JUPYTER_CONFIG_PATH": str(SETTINGS),
-        "JUPYTER_PATH": str(SETTINGS),
-    }
+    env = {**os.environ, "VAE_TUTORIAL_QUICK": "1", "MPLBACKEND": "agg"}
     with open(log, "w") as out:
-        # a new session: teardown signals exactly this server and the kernels it started
+        # what `make classroom` runs (the CLI sets JUPYTER_CONFIG_PATH and JUPYTER_PATH to
+        # jupyter/classroom); a new session: teardown signals exactly this server and its kernels
         proc = subprocess.Popen(
-            [sys.executable, "-m", "voila", str(notebook.relative_to(ROOT)), "--no-browser",
-             f"--port={port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0"],
+            [sys.executable, "-m", "vae_tutorial", "classroom", str(notebook.relative_to(ROOT)),
+             f"--port={port}", "--", "--Voila.port_retries=0"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:

@@ -303,10 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .cli_launch import split_extra
+
+    argv, extra = split_extra(list(sys.argv[1:] if argv is None else argv))
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as e:  # a bad argument: argparse printed usage and one line (status 2)
         return int(e.code or 0)
+    args.extra = extra
     try:
         args.func(args)
     except Interrupted as e:

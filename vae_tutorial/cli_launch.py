@@ -98,6 +98,15 @@ def cmd_classroom(args) -> None:
           "--Voila.ip=127.0.0.1", *args.extra], env=env)  # fmt: skip
 
 
+def split_extra(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``lab ... -- OPTIONS``: the command's own arguments, and the options after ``--`` that
+    go to JupyterLab or Voila unchanged (argparse would take them for its own)."""
+    if argv[:1] in (["lab"], ["classroom"]) and "--" in argv:
+        i = argv.index("--")
+        return argv[:i], argv[i + 1 :]
+    return argv, []
+
+
 def _run(cmd: list[str], env: dict | None = None) -> None:
     """Run the server in the foreground until it stops or Ctrl-C (which it handles itself)."""
     try:
@@ -110,13 +119,15 @@ def _run(cmd: list[str], env: dict | None = None) -> None:
 
 def add_arguments(sub, bounded_int) -> None:
     """The ``lab`` and ``classroom`` subcommands on the CLI's subparsers."""
-    lab = sub.add_parser("lab", help="JupyterLab on the index notebook (what `make lab` does)")
+    lab = sub.add_parser(
+        "lab", help="JupyterLab on the index notebook (what `make lab` does); -- OPTIONS for it"
+    )
     lab.add_argument("--port", type=bounded_int("--port", 1, 65535), default=8888)
     lab.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
-    lab.add_argument("extra", nargs="*", help="more JupyterLab options, after --")
     lab.set_defaults(func=cmd_lab)
-    cls = sub.add_parser("classroom", help="the latent explorer as a Voila dashboard")
+    cls = sub.add_parser(
+        "classroom", help="the latent explorer as a Voila dashboard; -- OPTIONS for Voila"
+    )
     cls.add_argument("notebook", nargs="?", help="a notebook to serve instead of the dashboard")
     cls.add_argument("--port", type=bounded_int("--port", 1, 65535), default=8866)
-    cls.add_argument("extra", nargs="*", help="more Voila options, after --")
     cls.set_defaults(func=cmd_classroom)
