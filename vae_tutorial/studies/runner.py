@@ -250,14 +250,18 @@ def add_runner_arguments(parser, default_out: str) -> None:
     parser.add_argument("--out", help=f"folder of the results (default {default_out})")
 
 
-def select_runs(names, runs: dict, what: str = "run") -> list[str]:
-    """Validate ``names`` (None or empty: all) against ``runs``, keeping the order of ``runs``;
-    a one-line error names the unknown ones and the ``what``s available."""
+def select_runs(names, runs: dict, what: str = "run", groups: dict | None = None,
+                hint: str | None = None) -> list[str]:  # fmt: skip
+    """The runs ``names`` select (None or empty: all), in the order of ``runs``. A name selects a
+    run by its own name or by one of its ``groups`` (run name -> names of the groups it belongs
+    to, e.g. a sweep and a point); a one-line error names the unknown ones and the ``hint``
+    (default: the runs available)."""
     if not names:
         return list(runs)
-    bad = [n for n in names if n not in runs]
+    keys = {n: {n, *(groups or {}).get(n, ())} for n in runs}
+    bad = [n for n in names if not any(n in k for k in keys.values())]
     if bad:
         raise VAETutorialError(
-            f"unknown {what} {', '.join(map(repr, bad))}; available: {', '.join(runs)}"
+            f"unknown {what} {', '.join(map(repr, bad))}; {hint or 'available: ' + ', '.join(runs)}"
         )
-    return [n for n in runs if n in names]
+    return [n for n in runs if keys[n] & set(names)]

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.config import ExperimentConfig
-from ..errors import VAETutorialError
+from . import runner
 
 DATA = "mnist-binarized"
 SEEDS = (0, 1, 2)
@@ -101,16 +101,10 @@ def sweep_runs(budget_scale: float = 1.0) -> dict[str, SweepRun]:
 
 def select_runs(names: Sequence[str] | None, runs: dict[str, SweepRun]) -> list[str]:
     """Run names matching ``names`` (sweeps, points or runs; None: all), in definition order."""
-    if not names:
-        return list(runs)
-    keys = {n: {n, r.point, r.sweep} for n, r in runs.items()}
-    bad = [n for n in names if not any(n in k for k in keys.values())]
-    if bad:
-        raise VAETutorialError(
-            f"unknown sweep run {', '.join(map(repr, bad))}: give a sweep ({', '.join(BUDGETS)}),"
-            " a point (e.g. latent-k2) or a run (e.g. latent-k2-s0); --list shows them all"
-        )
-    return [n for n in runs if keys[n] & set(names)]
+    hint = (f"give a sweep ({', '.join(BUDGETS)}), a point (e.g. latent-k2) or a run (e.g. "
+            "latent-k2-s0); --list shows them all")  # fmt: skip
+    groups = {n: (r.point, r.sweep) for n, r in runs.items()}
+    return runner.select_runs(names, runs, "sweep run", groups, hint)
 
 
 def default_dir() -> Path:
