@@ -32,6 +32,7 @@ from ..core.estimators import elbo_of_q
 from ..core.exact import log_joint, log_px_grid, posterior_grid
 from ..core.model import VAE
 from ..settings import torch_threads
+from ..theory.gaussian import log_density
 from ..theory.grid import GridPosterior
 from .amortization import optimize_q
 
@@ -80,10 +81,6 @@ def posterior_modes(post: GridPosterior, share: float = 0.05) -> np.ndarray:
     return post.grid.points[flat]
 
 
-def _log_q_on(points: np.ndarray, mu: np.ndarray, var: np.ndarray) -> np.ndarray:
-    return -0.5 * (((points - mu) ** 2) / var + np.log(2 * np.pi * var)).sum(1)
-
-
 def fit_on_grid(post: GridPosterior, mu: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, ...]:
     """The diagonal Gaussian nearest ``post`` in KL(q || p(z|x)) on the grid, by L-BFGS over
     (mean, log variance) from (mu, var), each (2,). The ELBO of q is log p(x) minus this KL.
@@ -98,7 +95,7 @@ def fit_on_grid(post: GridPosterior, mu: np.ndarray, var: np.ndarray) -> tuple[n
     lv_lo, lv_hi = 2 * np.log(cell / 2), 2 * np.log(width / 8)
 
     def kl(theta: np.ndarray) -> float:
-        return post.kl_from(_log_q_on(pts, theta[:2], np.exp(theta[2:])))
+        return post.kl_from(log_density(pts, theta[:2], np.diag(np.exp(theta[2:]))))
 
     start = np.concatenate([mu, np.clip(np.log(var), lv_lo, lv_hi)])
     bounds = [(lo1, hi1), (lo2, hi2), (lv_lo, lv_hi), (lv_lo, lv_hi)]
