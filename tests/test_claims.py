@@ -103,9 +103,10 @@ def braces(text: str) -> tuple[str, list[str]]:
     return normalise(re.sub(r"\{([^{}]*)\}", r"\1", text)), nums
 
 
-def source_values(claim: dict, nb: dict, n: int) -> list[float]:
+def source_values(claim: dict, outputs: str, n: int) -> list[float]:
+    """The numbers a claim's source gives; ``outputs``: the notebook's :func:`stored_text`."""
     if "output" in claim:
-        m = re.search(claim["output"], stored_text(nb), flags=re.S)
+        m = re.search(claim["output"], outputs, flags=re.S)
         if not m:
             raise AssertionError(f"no stored output matches {claim['output']!r}")
         vals = [to_float(g) for g in m.groups()]
@@ -115,7 +116,7 @@ def source_values(claim: dict, nb: dict, n: int) -> list[float]:
         import vae_tutorial as vt
         from vae_tutorial.settings import data_dir
 
-        scope = {"vt": vt, "np": np, "json": json, "DATA": data_dir(), "nb": stored_text(nb),
+        scope = {"vt": vt, "np": np, "json": json, "DATA": data_dir(), "nb": outputs,
                  "mod": importlib.import_module, "re": re}  # fmt: skip
         v = eval(claim["python"], scope)  # noqa: S307 - expressions written in this repo
         vals = [float(x) for x in (v if isinstance(v, (tuple, list)) else (v,))]
@@ -128,7 +129,7 @@ def source_values(claim: dict, nb: dict, n: int) -> list[float]:
 
 def check_notebook(nb: dict, table: dict) -> list[str]:
     """All the ways the prose of one notebook disagrees with its claims table (empty: none)."""
-    cells = markdown_cells(nb)
+    cells, outputs = markdown_cells(nb), stored_text(nb)
     problems: list[str] = []
     covered: list[tuple[int, str, str]] = []  # (cell index, quote, a number it accounts for)
     for claim in table.get("claim", []):
@@ -161,7 +162,7 @@ def check_notebook(nb: dict, table: dict) -> list[str]:
                 )
             continue
         try:
-            vals = source_values(claim, nb, len(nums))
+            vals = source_values(claim, outputs, len(nums))
         except Exception as e:  # noqa: BLE001 - reported as a failing claim
             problems.append(f"{quote!r}: {e}")
             continue

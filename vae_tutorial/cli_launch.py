@@ -114,7 +114,7 @@ def _run(cmd: list[str], env: dict | None = None) -> None:
     except KeyboardInterrupt:
         return
     if code not in (0, 130, -2):
-        raise VAETutorialError(f"{cmd[2:4]} stopped with exit status {code} (see its log above)")
+        raise VAETutorialError(f"{' '.join(cmd[2:4])} stopped with exit status {code} (see above)")
 
 
 def add_arguments(sub, bounded_int) -> None:
