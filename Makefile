@@ -7,6 +7,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ARGS   ?=
+# how every target runs the notebooks: nbval, checking only marked cells, sanitized
+NBVAL  := --nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 .PHONY: lab test test-min test-kernels unit notebooks lint clean-venv classroom bench site
 
@@ -28,7 +30,7 @@ $(MIN_STAMP): pyproject.toml constraints-min.txt
 test-min: $(MIN_STAMP)
 	VAE_TUTORIAL_QUICK=1 MPLBACKEND=agg $(VENV_MIN)/bin/python -m pytest tests notebooks \
 	    --ignore=tests/browser --ignore=tests/test_classroom.py \
-	    --nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
+	    $(NBVAL) \
 	    -p no:cacheprovider $(ARGS)
 
 ## make lab: JupyterLab on the index notebook; prints the URL that opens it (ARGS=--no-browser
@@ -44,7 +46,7 @@ lab: $(STAMP)
 ## make test: unit tests, then every notebook executed by nbval with the quick switch
 test: $(STAMP)
 	VAE_TUTORIAL_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest tests notebooks \
-	    --nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg $(ARGS)
+	    $(NBVAL) $(ARGS)
 
 ## make test-kernels: the notebooks again under each numeric kernel path a student's CPU may
 ## take (set explicitly: some machines preset OPENBLAS_CORETYPE); SkylakeX only where the
@@ -56,7 +58,7 @@ test-kernels: $(STAMP)
 	@for path in $(KERNEL_PATHS); do \
 	    echo "== notebooks under $$path"; \
 	    env $$path VAE_TUTORIAL_QUICK=1 MPLBACKEND=agg $(BIN)/python -m pytest notebooks \
-	        --nbval-lax --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
+	        $(NBVAL) \
 	        -p no:cacheprovider $(ARGS) || exit 1; \
 	done
 
