@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from .argtypes import bounded_int
-from .cli_models import Interrupted, _print_json, cmd_evaluate, cmd_pretrain
+from .cli_evaluate import Interrupted, _print_json, cmd_evaluate, cmd_pretrain
 from .errors import VAETutorialError
 
 EXIT_USER_ERROR, EXIT_INTERRUPTED = 2, 130

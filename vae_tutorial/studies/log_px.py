@@ -31,7 +31,7 @@ import torch
 
 from ..core.ais import SCHEDULES
 from ..errors import DataError
-from .likelihoods import FAMILIES, Family, density_to_bin_mass
+from .decoder_comparison import FAMILIES, Family, density_to_bin_mass
 from .runner import Task, read_result, run_study, select_runs
 
 FORMAT = 1

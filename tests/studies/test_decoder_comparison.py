@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from vae_tutorial.studies import likelihoods as fam
+from vae_tutorial.studies import decoder_comparison as fam
 from vae_tutorial.studies import log_px
 
 
