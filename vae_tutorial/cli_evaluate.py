@@ -72,15 +72,16 @@ def _log_px(args, model, x) -> tuple[float | None, str | None, dict]:
     r = ais_batches(model, x, batch=100, jobs=jobs, seed=args.seed, **schedule)
     # each chain: one decoder pass and its input gradient (about as many flops again) at the
     # start and at every leapfrog step
-    k, steps, leapfrog = schedule["chains"], schedule["steps"], schedule["leapfrog"]
-    flops = len(x) * k * (1 + steps * leapfrog) * 2 * decoder_flops(model)
+    chains, steps, leapfrog = schedule["chains"], schedule["steps"], schedule["leapfrog"]
+    flops = len(x) * chains * (1 + steps * leapfrog) * 2 * decoder_flops(model)
     extra = {
         "ais_median_ess": float(np.median(r.ess)),
         "ais_stderr": float(r.log_px.std(ddof=1) / np.sqrt(len(x))) if len(x) > 1 else None,
         "ais_acceptance": round(r.acceptance, 3),
         **_speed("ais", flops, r.seconds, jobs),
     }
-    label = f"AIS, {k} chains, {steps} steps, {leapfrog} leapfrog, from the {schedule['start']}"
+    start = schedule["start"]
+    label = f"AIS, {chains} chains, {steps} steps, {leapfrog} leapfrog, from the {start}"
     return float(r.log_px.mean()), label, extra
 
 

@@ -73,7 +73,7 @@ def test_refinement_stops_when_two_resolutions_agree():
     x = torch.tensor([[1.0, 2.0]], dtype=torch.float64)
     coarse = log_px_grid(model, x, tol=math.inf)  # one level only
     fine = log_px_grid(model, x, tol=1e-6)
-    assert coarse.n[0] == 33 and fine.n[0] > 33 and fine.error[0] <= 1e-6
+    assert coarse.resolution[0] == 33 and fine.resolution[0] > 33 and fine.error[0] <= 1e-6
 
 
 def test_shipped_mnist_z2_grid_bounds_the_elbo_and_importance_sampling():
@@ -102,7 +102,7 @@ def test_posterior_grid_is_normalised_and_matches_log_px():
 
     model = load_pretrained("mnist-z2")
     x = load("mnist-binarized").test[7]
-    post = posterior_grid(model, x, n=121)
+    post = posterior_grid(model, x, resolution=121)
     assert post.weights.sum() == pytest.approx(1.0)
     assert post.log_evidence == pytest.approx(log_px_grid(model, x[None]).log_px[0], abs=0.02)
     q_mean = model.encode_mean(x[None])[0].detach().double().numpy()

@@ -70,7 +70,7 @@ def test_k1_maximum_likelihood_is_pixel_means_closed_form():
     rng = np.random.default_rng(2)
     x = (rng.random((300, 12)) < np.linspace(0.05, 0.95, 12)).astype(float)
     x[:, 0], x[:, -1] = 0.0, 1.0  # constant pixels: ML gives p = 0 and p = 1 exactly
-    mix, hist = fit_em(x, k=1, iters=5, alpha=1.0, dirichlet=1.0)
+    mix, hist = fit_em(x, components=1, iters=5, alpha=1.0, dirichlet=1.0)
     m = x.mean(0)
     np.testing.assert_allclose(mix.means[0], m, atol=1e-12)
     closed = (xlogy(m, m) + xlogy(1 - m, 1 - m)).sum()  # average log-lik of the MLE
@@ -82,13 +82,13 @@ def test_k1_maximum_likelihood_is_pixel_means_closed_form():
     assert mix.log_likelihood(unseen)[0] == -np.inf
     assert mix.n_parameters == 12
     # MAP with a Beta(3, 3) prior: two pseudo-counts for each pixel value
-    mix_map, _ = fit_em(x, k=1, iters=5, alpha=3.0)
+    mix_map, _ = fit_em(x, components=1, iters=5, alpha=3.0)
     np.testing.assert_allclose(mix_map.means[0], (x.sum(0) + 2) / (len(x) + 4), atol=1e-12)
 
 
 def test_em_pure_ml_is_monotone_in_log_likelihood(overlapping):
     x = overlapping
-    mix, hist = fit_em(x, k=5, iters=40, seed=3, alpha=1.0, dirichlet=1.0, tol=0.0)
+    mix, hist = fit_em(x, components=5, iters=40, seed=3, alpha=1.0, dirichlet=1.0, tol=0.0)
     gains = np.diff(hist.log_likelihood)
     assert gains.min() >= -1e-9, gains.min()
     assert hist.log_likelihood[-1] > hist.log_likelihood[0] + 0.2  # EM actually moved
@@ -99,7 +99,7 @@ def test_em_pure_ml_is_monotone_in_log_likelihood(overlapping):
 def test_map_em_objective_is_monotone_and_equals_posterior(overlapping):
     x = overlapping
     a, b = 3.0, 2.5  # strong priors so a wrong prior term or M-step would show
-    mix, hist = fit_em(x, k=4, iters=40, seed=0, alpha=a, dirichlet=b, tol=0.0)
+    mix, hist = fit_em(x, components=4, iters=40, seed=0, alpha=a, dirichlet=b, tol=0.0)
     assert np.diff(hist.objective).min() >= -1e-9
     assert hist.objective[-1] > hist.objective[0] + 0.2
     log_prior = (
@@ -115,7 +115,7 @@ def test_map_em_converges_to_a_stationary_point_of_the_posterior(overlapping):
     """The M-step maximises log-lik + log prior: at convergence the gradient (by central
     differences of an independently computed objective) vanishes."""
     x, a, b = overlapping, 3.0, 2.5
-    mix, hist = fit_em(x, k=4, iters=2000, seed=0, alpha=a, dirichlet=b, tol=1e-13)
+    mix, hist = fit_em(x, components=4, iters=2000, seed=0, alpha=a, dirichlet=b, tol=1e-13)
     assert hist.converged
 
     def objective(log_w: np.ndarray, logits: np.ndarray) -> float:
@@ -139,7 +139,7 @@ def test_map_em_converges_to_a_stationary_point_of_the_posterior(overlapping):
 
 def test_em_recovers_a_known_three_component_mixture(three_component):
     x, weights, probs = three_component
-    mix, hist = fit_em(x, k=3, iters=200, seed=0)
+    mix, hist = fit_em(x, components=3, iters=200, seed=0)
     assert hist.converged
     perms = [list(p) for p in itertools.permutations(range(3))]
     perm = min(perms, key=lambda p: np.abs(mix.means[p] - probs).sum())
@@ -168,12 +168,12 @@ def test_sample_frequencies_match_mixture_means():
 
 def test_fit_is_reproducible_with_a_seed(three_component):
     x = three_component[0][:500]
-    m1, h1 = fit_em(x, k=4, iters=10, seed=7)
-    m2, h2 = fit_em(torch.tensor(x), k=4, iters=10, seed=7)
+    m1, h1 = fit_em(x, components=4, iters=10, seed=7)
+    m2, h2 = fit_em(torch.tensor(x), components=4, iters=10, seed=7)
     np.testing.assert_array_equal(m1.logits, m2.logits)
     np.testing.assert_array_equal(m1.log_weights, m2.log_weights)
     assert h1.log_likelihood == h2.log_likelihood
-    _, h3 = fit_em(x, k=4, iters=10, seed=8)
+    _, h3 = fit_em(x, components=4, iters=10, seed=8)
     assert h3.log_likelihood[0] != h1.log_likelihood[0]
 
 
@@ -182,13 +182,13 @@ def test_fit_is_reproducible_with_a_seed(three_component):
     [
         (np.zeros(10), {}, DataError, "2-D"),
         (np.full((10, 3), 0.5), {}, DataError, "binary"),
-        (np.array([[0.0, np.nan], [1.0, 0.0]]), {"k": 1}, DataError, "NaN"),
-        (np.array([["a", "b"]]), {"k": 1}, DataError, "numeric"),
-        (np.zeros((10, 3)), {"k": 0}, ConfigError, "k"),
-        (np.zeros((10, 3)), {"k": 11}, ConfigError, "k = 11"),
-        (np.zeros((10, 3)), {"k": 2, "alpha": 0.5}, ConfigError, "alpha"),
-        (np.zeros((10, 3)), {"k": 2, "tol": -1.0}, ConfigError, "tol"),
-        (np.zeros((10, 3)), {"k": 2, "iters": -1}, ConfigError, "iters"),
+        (np.array([[0.0, np.nan], [1.0, 0.0]]), {"components": 1}, DataError, "NaN"),
+        (np.array([["a", "b"]]), {"components": 1}, DataError, "numeric"),
+        (np.zeros((10, 3)), {"components": 0}, ConfigError, "components"),
+        (np.zeros((10, 3)), {"components": 11}, ConfigError, "components = 11"),
+        (np.zeros((10, 3)), {"components": 2, "alpha": 0.5}, ConfigError, "alpha"),
+        (np.zeros((10, 3)), {"components": 2, "tol": -1.0}, ConfigError, "tol"),
+        (np.zeros((10, 3)), {"components": 2, "iters": -1}, ConfigError, "iters"),
     ],
 )
 def test_bad_input_raises_clear_errors(x, kwargs, error, match):
@@ -210,7 +210,7 @@ def test_mixture_validates_shapes_and_columns():
 def test_figures_are_labelled(three_component):
     from matplotlib.figure import Figure
 
-    mix, hist = fit_em(three_component[0][:400], k=4, iters=5, seed=0)
+    mix, hist = fit_em(three_component[0][:400], components=4, iters=5, seed=0)
     fig = component_figure(mix, image_shape=(5, 8), ncols=2)
     assert isinstance(fig, Figure) and len(fig.axes) == 4
     assert "4 Bernoullis fitted by EM on binarized MNIST" in fig._suptitle.get_text()

@@ -15,7 +15,7 @@ def model_and_digits():
 
 def test_the_gaps_add_up_and_the_bounds_hold(model_and_digits):
     model, x = model_and_digits
-    r = tp.report(model, x[0], n=81, steps=100)
+    r = tp.report(model, x[0], resolution=81, steps=100)
     assert r.elbo_encoder <= r.elbo_best + 0.05  # one candidate starts at the encoder
     assert r.elbo_best <= r.log_px + 0.05 and r.amortization_gap >= -0.05
     total = r.log_px - r.elbo_encoder
@@ -28,7 +28,7 @@ def test_the_best_gaussian_finds_the_mass_where_the_encoder_misses_it(model_and_
     about 45 nats short. The best Gaussian beats the one matched to the posterior's moments
     (never below it: that is a candidate) and leaves an approximation gap under 2 nats."""
     model, x = model_and_digits
-    r = tp.report(model, x[988], n=81, steps=100)
+    r = tp.report(model, x[988], resolution=81, steps=100)
     moments = r.candidates["moments"][2]
     assert r.elbo_best >= moments and r.elbo_best >= r.candidates["encoder + Adam"][2]
     assert r.candidates["encoder + Adam"][2] < r.log_px - 20  # the local optimum the fix avoids
@@ -42,7 +42,7 @@ def test_random_restarts_do_not_beat_the_best_gaussian(model_and_digits):
     import torch
 
     model, x = model_and_digits
-    r = tp.report(model, x[2147], n=81, steps=50)
+    r = tp.report(model, x[2147], resolution=81, steps=50)
     post, xi = r.posterior, x[2147].reshape(1, -1)
     lo1, hi1, lo2, hi2 = post.grid.extent
     rng = np.random.default_rng(0)
@@ -79,7 +79,7 @@ def test_scan_finds_the_posterior_mean_and_modes(model_and_digits):
     idx = vt.load("mnist-binarized").subset(20)
     s = tp.scan(model, x[idx])
     assert s["posterior_mean"].shape == (20, 2) and (s["modes"] >= 1).all()
-    post = tp.report(model, x[idx[3]], n=81, steps=10).posterior
+    post = tp.report(model, x[idx[3]], resolution=81, steps=10).posterior
     assert np.allclose(s["posterior_mean"][3], post.mean, atol=0.05)
 
 

@@ -152,14 +152,14 @@ def test_normal_pdf_integrates_to_one(mean, var):
     np.testing.assert_allclose(p, stats.norm(mean, sd).pdf(z), rtol=1e-12, atol=1e-300)
 
 
-@pytest.mark.parametrize("k", [1.0, 2.0, 3.0])
-def test_ellipse_points_have_mahalanobis_distance_k(k):
+@pytest.mark.parametrize("radius", [1.0, 2.0, 3.0])
+def test_ellipse_points_have_mahalanobis_distance_radius(radius):
     mean = np.array([0.5, -1.0])
     cov = np.array([[2.0, 0.8], [0.8, 0.6]])
-    pts = ellipse(mean, cov, k, n=100)
+    pts = ellipse(mean, cov, radius, resolution=100)
     assert pts.shape == (100, 2)
     d = pts - mean
     maha = np.sqrt(np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d))
-    np.testing.assert_allclose(maha, k, rtol=1e-12)
+    np.testing.assert_allclose(maha, radius, rtol=1e-12)
     np.testing.assert_allclose(pts[0], pts[-1], atol=1e-12)  # a closed curve
     np.testing.assert_allclose(pts[:-1].mean(0), mean, atol=1e-12)  # centred on the mean

@@ -25,14 +25,14 @@ def test_conjugate_1d_figure_titles_the_closed_form():
 
 
 def test_conjugate_2d_figure():
-    fig = conjugate_2d_figure(1.0, 2.0, np.eye(2), np.array([1.0, -1.0]), n=61)
+    fig = conjugate_2d_figure(1.0, 2.0, np.eye(2), np.array([1.0, -1.0]), resolution=61)
     # W = I: mean beta x / (alpha + beta) = (2/3, -2/3)
     assert "posterior mean (0.67, -0.67)" in fig.axes[0].get_title()
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "logistic"])
 def test_hard_panel_and_figures(name):
-    title, post, lap = hard_panel(name, n=61)
+    title, post, lap = hard_panel(name, resolution=61)
     assert title.startswith(name) and "KL(Laplace || exact)" in title
     kl = float(title.split("= ")[-1].split(" nats")[0])
     assert kl == pytest.approx(post.kl_from(lap.log_density(post.grid.points)), abs=1e-3)
@@ -64,12 +64,12 @@ def test_hard_panel_finds_the_map_that_lbfgs_from_many_starts_finds(name):
 def test_the_kept_plots_draw_what_fresh_ones_draw():
     from vae_tutorial.viz.posteriors import Conjugate1DPlot, Conjugate2DPlot
 
-    one, two = Conjugate1DPlot(dpi=40), Conjugate2DPlot(n=41, dpi=40)
+    one, two = Conjugate1DPlot(dpi=40), Conjugate2DPlot(resolution=41, dpi=40)
     for alpha, beta, w, x in [(1.0, 2.0, 1.0, 1.5), (0.2, 9.0, -2.0, 0.5), (4.0, 0.5, 0.3, -3)]:
         assert (
             one.update(alpha, beta, w, x).png()
             == Conjugate1DPlot(dpi=40).update(alpha, beta, w, x).png()
         )
         W, xs = np.array([[w, 0.5], [0.0, 1.0]]), np.array([x, 1.0])
-        fresh = Conjugate2DPlot(n=41, dpi=40).update(alpha, beta, W, xs).png()
+        fresh = Conjugate2DPlot(resolution=41, dpi=40).update(alpha, beta, W, xs).png()
         assert two.update(alpha, beta, W, xs).png() == fresh

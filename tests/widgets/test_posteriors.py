@@ -43,9 +43,8 @@ def test_conjugate_2d_widget_redraws():
     w.alpha.value = 3.0
     assert w.image.png() != after and not w.errors.outputs and w.error is None
     W, x = np.array([[1.0, -1.0], [0.0, 1.0]]), np.array([1.0, 1.0])
-    assert (
-        w.image.png() == Conjugate2DPlot(n=121, dpi=80, caption=True).update(3.0, 2.0, W, x).png()
-    )
+    plot = Conjugate2DPlot(resolution=121, dpi=80, caption=True)
+    assert w.image.png() == plot.update(3.0, 2.0, W, x).png()
     # posterior precision 3 I + 2 W^T W, mean 2 Sigma W^T x
     mean = np.linalg.solve(3.0 * np.eye(2) + 2.0 * W.T @ W, 2.0 * W.T @ x)
     assert w.caption.value == (
@@ -90,4 +89,5 @@ def test_a_failing_draw_keeps_the_last_good_image(monkeypatch, capsys, error):
     monkeypatch.undo()
     w.x[0].value = 1.0  # the next good draw replaces the image and clears the message
     assert w.image.png() != good and w.error is None
-    assert w.image.png() == Conjugate2DPlot(n=121, dpi=80, caption=True).update(*w._values()).png()
+    plot = Conjugate2DPlot(resolution=121, dpi=80, caption=True)
+    assert w.image.png() == plot.update(*w._values()).png()

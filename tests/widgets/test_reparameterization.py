@@ -9,7 +9,7 @@ from vae_tutorial.widgets.reparameterization import ReparamExplorer  # noqa: E40
 
 
 def test_sliders_change_the_image():
-    w = ReparamExplorer(n=500, seed=0)
+    w = ReparamExplorer(draws=500, seed=0)
     first = w.image.png()
     assert (w.image.format, w.image.encoding) == ("rgb", "raw")  # pixels, not a PNG
     w.mu.value = 1.0

@@ -35,21 +35,23 @@ from .model import VAE
 @dataclass(frozen=True)
 class GridLogPx:
     """Per-datapoint results, arrays of shape (B,): ``log_px`` (nats), ``error`` (|difference|
-    of the last two resolutions, nats), ``converged`` (error <= tol), ``n`` (points per axis
-    of the last grid) and ``box`` (B, 2d): (z1 lo, z1 hi, z2 lo, z2 hi, ...) of the zoomed grid."""
+    of the last two resolutions, nats), ``converged`` (error <= tol), ``resolution`` (points
+    per axis of the last grid) and ``box`` (B, 2d): (z1 lo, z1 hi, z2 lo, z2 hi, ...) of the
+    zoomed grid."""
 
     log_px: np.ndarray
     error: np.ndarray
     converged: np.ndarray
-    n: np.ndarray
+    resolution: np.ndarray
     box: np.ndarray
 
 
-def _axes(box: torch.Tensor, n: int) -> torch.Tensor:
-    """Grid points (n ** d, d) of a box (z1 lo, z1 hi, z2 lo, z2 hi, ...), row-major in z1."""
+def _axes(box: torch.Tensor, resolution: int) -> torch.Tensor:
+    """Grid points (resolution ** d, d) of a box (z1 lo, z1 hi, z2 lo, z2 hi, ...), row-major
+    in z1."""
     d = len(box) // 2
-    axes = [torch.linspace(float(box[2 * i]), float(box[2 * i + 1]), n, dtype=torch.float64)
-            for i in range(d)]  # fmt: skip
+    axes = [torch.linspace(float(box[2 * i]), float(box[2 * i + 1]), resolution,
+                           dtype=torch.float64) for i in range(d)]  # fmt: skip
     return torch.stack([g.reshape(-1) for g in torch.meshgrid(*axes, indexing="ij")], 1)
 
 
@@ -77,25 +79,26 @@ def _pairwise(dist, x: torch.Tensor, g: int, max_floats: int = 1 << 24) -> torch
     return torch.cat([p.reshape(-1, g) for p in parts]).double()
 
 
-def _riemann(lj: torch.Tensor, box: torch.Tensor, n: int) -> torch.Tensor:
-    """log of the Riemann sum of exp(lj) (B, n ** d) over boxes (B, 2d), n points per axis."""
+def _riemann(lj: torch.Tensor, box: torch.Tensor, resolution: int) -> torch.Tensor:
+    """log of the Riemann sum of exp(lj) (B, resolution ** d) over boxes (B, 2d), ``resolution``
+    points per axis."""
     d = box.shape[1] // 2
-    cell = torch.prod(box[:, 1::2] - box[:, 0::2], dim=1) / (n - 1) ** d
+    cell = torch.prod(box[:, 1::2] - box[:, 0::2], dim=1) / (resolution - 1) ** d
     return torch.logsumexp(lj, dim=1) + torch.log(cell)
 
 
-def _zoom(box: torch.Tensor, mass: torch.Tensor, n: int, shrink: float = 0.3) -> None:
+def _zoom(box: torch.Tensor, mass: torch.Tensor, resolution: int, shrink: float = 0.3) -> None:
     """Shrink ``box`` (2d,) in place to the points ``mass`` (P, d) within ``keep`` nats of the
     best, padded by two grid steps, when that cuts its volume below ``shrink`` of it."""
     lo, hi = box[0::2], box[1::2]
-    pad = 2 * (hi - lo) / (n - 1)
+    pad = 2 * (hi - lo) / (resolution - 1)
     new_lo = torch.maximum(mass.min(0).values - pad, lo)
     new_hi = torch.minimum(mass.max(0).values + pad, hi)
     if torch.prod(new_hi - new_lo) < shrink * torch.prod(hi - lo):
         box[0::2], box[1::2] = new_lo, new_hi
 
 
-#: per latent size: (coarse_n, start_n, max_n) points per axis (3-D grids grow as n^3)
+#: per latent size: (coarse, start, max) resolution, points per axis (3-D grids grow as its cube)
 GRID_SIZES = {2: (161, 33, 513), 3: (49, 17, 129)}
 
 
@@ -104,9 +107,9 @@ def log_px_grid(
     x: torch.Tensor,
     tol: float = 0.01,
     limit: float = 16.0,
-    coarse_n: int | None = None,
-    start_n: int | None = None,
-    max_n: int | None = None,
+    coarse_resolution: int | None = None,
+    start_resolution: int | None = None,
+    max_resolution: int | None = None,
     keep: float = 30.0,
 ) -> GridLogPx:
     """Exact log p(x) (nats) for each row of x (B, D) of a model with a 2-D or 3-D latent (see
@@ -117,7 +120,9 @@ def log_px_grid(
         raise ValueError(f"grid integration needs a 2-D or 3-D latent; this model has {d}")
     coarse_n, start_n, max_n = (
         given or default
-        for given, default in zip((coarse_n, start_n, max_n), GRID_SIZES[d], strict=True)
+        for given, default in zip(
+            (coarse_resolution, start_resolution, max_resolution), GRID_SIZES[d], strict=True
+        )
     )
     model.eval()
     x = torch.as_tensor(x)
@@ -161,16 +166,20 @@ def log_px_grid(
         log_px=log_px.numpy(),
         error=error.numpy(),
         converged=(error <= tol).numpy(),
-        n=n_used.numpy(),
+        resolution=n_used.numpy(),
         box=boxes.numpy(),
     )
 
 
 @torch.inference_mode()
 def posterior_grid(
-    model: VAE, x: torch.Tensor, box: tuple[float, float, float, float] | None = None, n: int = 201
+    model: VAE,
+    x: torch.Tensor,
+    box: tuple[float, float, float, float] | None = None,
+    resolution: int = 201,
 ):
-    """The true posterior p(z|x) of one datapoint x (D,) on an n x n grid over ``box``
+    """The true posterior p(z|x) of one datapoint x (D,) on a ``resolution`` x ``resolution``
+    grid over ``box``
     (default: the zoomed box :func:`log_px_grid` finds), as a
     :class:`~vae_tutorial.theory.grid.GridPosterior` (mean, covariance, mode, marginals,
     KL from any q on the grid, log p(x) as ``log_evidence``)."""
@@ -179,7 +188,7 @@ def posterior_grid(
     x = torch.as_tensor(x).reshape(1, -1)
     if box is None:  # tol = inf: stop after the first level, only the box is wanted
         box = tuple(log_px_grid(model, x, tol=math.inf).box[0])
-    grid = make_grid([(box[0], box[1]), (box[2], box[3])], n)
+    grid = make_grid([(box[0], box[1]), (box[2], box[3])], resolution)
 
     def values(points: np.ndarray) -> np.ndarray:
         return log_joint(model, x, torch.as_tensor(points))[0].numpy()

@@ -15,17 +15,20 @@ from ..tiling import side_by_side, tile
 from .model import VAE
 
 
-def inverse_cdf_grid(n: int, eps: float = 0.05, ppf=None) -> torch.Tensor:
-    """Latent coordinates for an n x n manifold (paper, Figures 4 and 5).
+def inverse_cdf_grid(resolution: int, eps: float = 0.05, ppf=None) -> torch.Tensor:
+    """Latent coordinates for a ``resolution`` x ``resolution`` manifold (paper, Figures 4
+    and 5).
 
     A regular grid on the unit square [eps, 1 - eps]^2, mapped through the inverse CDF of
     the prior (``ppf``; default the standard Gaussian's) so that each cell covers equal prior
-    mass. Returns (n * n, 2), rows ordered top-to-bottom (z2 decreasing) then left-to-right
-    (z1 increasing), as the canvas is drawn.
+    mass. Returns (resolution ** 2, 2), rows ordered top-to-bottom (z2 decreasing) then
+    left-to-right (z1 increasing), as the canvas is drawn.
     """
-    if n < 1 or not 0 < eps < 0.5:
-        raise ValueError(f"need n >= 1 and 0 < eps < 0.5, got n={n}, eps={eps}")
-    u = torch.linspace(eps, 1 - eps, n, dtype=torch.float64)
+    if resolution < 1 or not 0 < eps < 0.5:
+        raise ValueError(
+            f"need resolution >= 1 and 0 < eps < 0.5, got resolution={resolution}, eps={eps}"
+        )
+    u = torch.linspace(eps, 1 - eps, resolution, dtype=torch.float64)
     q = (ppf or torch.distributions.Normal(0.0, 1.0).icdf)(u).float()
     z2, z1 = torch.meshgrid(q.flip(0), q, indexing="ij")
     return torch.stack([z1.reshape(-1), z2.reshape(-1)], dim=1)
@@ -54,13 +57,16 @@ def decode_images(model: VAE, z: torch.Tensor, image_shape: tuple[int, ...]) -> 
     return model.decode_mean(z).reshape(-1, *image_shape).cpu().numpy()
 
 
-def manifold(model: VAE, n: int, image_shape: tuple[int, ...], eps: float = 0.05) -> np.ndarray:
-    """The learned 2-D manifold as one canvas (paper, Fig. 4): n x n decoded images, the
-    latents spaced by the inverse CDF of the model's prior (Gaussian or exponential)."""
+def manifold(
+    model: VAE, resolution: int, image_shape: tuple[int, ...], eps: float = 0.05
+) -> np.ndarray:
+    """The learned 2-D manifold as one canvas (paper, Fig. 4): ``resolution`` x ``resolution``
+    decoded images, the latents spaced by the inverse CDF of the model's prior (Gaussian or
+    exponential)."""
     if model.z_dim != 2:
         raise ValueError(f"a manifold canvas needs a 2-D latent; this model has {model.z_dim}")
-    z = inverse_cdf_grid(n, eps, model.latent.prior_ppf)
-    return tile(decode_images(model, z, image_shape), ncols=n, pad=0)
+    z = inverse_cdf_grid(resolution, eps, model.latent.prior_ppf)
+    return tile(decode_images(model, z, image_shape), ncols=resolution, pad=0)
 
 
 # --- encoding, decoding, interpolation ----------------------------------------------------

@@ -54,9 +54,12 @@ def density_to_bin_mass(log_density: float, dims: int, levels: int = LEVELS) -> 
     return log_density - dims * math.log(levels)
 
 
-def latent_separation(points: np.ndarray, labels: np.ndarray, k: int = 10, seed: int = 0) -> float:
+def latent_separation(
+    points: np.ndarray, labels: np.ndarray, neighbors: int = 10, seed: int = 0
+) -> float:
     """How well the encoder means (N, 2) separate the classes: 5-fold cross-validated
-    accuracy of a k-nearest-neighbour classifier in latent space, in [0, 1] (chance: 0.1)."""
+    accuracy of a nearest-neighbour classifier (``neighbors`` neighbours) in latent space, in
+    [0, 1] (chance: 0.1)."""
     from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.neighbors import KNeighborsClassifier
 
@@ -64,7 +67,7 @@ def latent_separation(points: np.ndarray, labels: np.ndarray, k: int = 10, seed:
     if not np.isfinite(points).all():
         return float("nan")
     folds = StratifiedKFold(5, shuffle=True, random_state=seed)
-    scores = cross_val_score(KNeighborsClassifier(k), points, np.asarray(labels), cv=folds)
+    scores = cross_val_score(KNeighborsClassifier(neighbors), points, np.asarray(labels), cv=folds)
     return float(scores.mean())
 
 

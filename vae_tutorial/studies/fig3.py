@@ -44,17 +44,17 @@ N_TEST, N_TRAIN_EVAL, N_GRID_CHECK = 500, 500, 20
 AIS = {"chains": 8, "steps": 200, "leapfrog": 5, "step_size": 0.05, "start": "prior"}
 
 
-def experiment(method: str, n: int, lr: float = 0.02, samples: int | None = None):
-    """The run of ``method`` on the first ``n`` training digits (the paper's setup)."""
+def experiment(method: str, n_train: int, lr: float = 0.02, samples: int | None = None):
+    """The run of ``method`` on the first ``n_train`` training digits (the paper's setup)."""
     train = TrainConfig(
         optimizer="adagrad",
         lr=lr,
-        weight_decay=1.0 / n,
+        weight_decay=1.0 / n_train,
         batch_size=100,
         n_samples=1,
         max_samples=samples or BUDGET[method],
         eval_every=samples or BUDGET[method],
-        eval_train_size=min(n, 1_000),
+        eval_train_size=min(n_train, 1_000),
         eval_test_size=1_000,
         seed=0,
         threads=1,
@@ -62,16 +62,16 @@ def experiment(method: str, n: int, lr: float = 0.02, samples: int | None = None
         init_std=0.01,
     )
     model = ModelConfig(x_dim=784, z_dim=3, hidden=(100,), likelihood="bernoulli")
-    return ExperimentConfig(f"fig3-{method}-n{n}", "mnist-binarized", model, train)
+    return ExperimentConfig(f"fig3-{method}-n{n_train}", "mnist-binarized", model, train)
 
 
 def runs(samples: int | None = None) -> dict[str, ExperimentConfig]:
     """Every Figure 3 run by name (``aevb-n1000`` ...); ``samples`` overrides the budgets."""
     return {
-        f"{m}-n{n}": experiment(m, n, samples=samples)
-        for n in SIZES
+        f"{m}-n{n_train}": experiment(m, n_train, samples=samples)
+        for n_train in SIZES
         for m in METHODS
-        if m != "mcem" or n <= MCEM_MAX_N
+        if m != "mcem" or n_train <= MCEM_MAX_N
     }
 
 
@@ -98,8 +98,8 @@ def train_run(name: str, experiment: dict, ais: dict) -> tuple[dict, dict]:
     t0 = time.perf_counter()
     exp = ExperimentConfig.from_dict(experiment)
     ds = load(exp.data)
-    n = int(round(1.0 / exp.train.weight_decay))
-    x = ds.train[:n]
+    n_train = int(round(1.0 / exp.train.weight_decay))
+    x = ds.train[:n_train]
     exp, scores = choose_lr(exp, x, TRIAL_SAMPLES)
     model = build_model(exp.model, seed=0)
     eval_at = None if exp.train.algorithm == "mcem" else _log_points(exp.train.max_samples)
@@ -110,7 +110,7 @@ def train_run(name: str, experiment: dict, ais: dict) -> tuple[dict, dict]:
     model.eval()
     every = ds.test.shape[0] // N_TEST
     test = ds.test[::every][:N_TEST]
-    tr = x[:: max(1, n // N_TRAIN_EVAL)][:N_TRAIN_EVAL]
+    tr = x[:: max(1, n_train // N_TRAIN_EVAL)][:N_TRAIN_EVAL]
     res = {k: run_ais(model, v, seed=0, **ais) for k, v in (("test", test), ("train", tr))}
     # the grid check: 20 of the evaluation digits with every class in proportion (the test set
     # is sorted by class, so the first 20 would all be zeros)
@@ -121,7 +121,7 @@ def train_run(name: str, experiment: dict, ais: dict) -> tuple[dict, dict]:
         "format": FORMAT,
         "name": name,
         "experiment": exp.to_dict(),
-        "n_train": n,
+        "n_train": n_train,
         "lr_trials": scores,
         "history": hist.to_dict(),
         "log_px": {

@@ -97,7 +97,7 @@ class BernoulliMixture:
         object.__setattr__(self, "logits", lg)
 
     @property
-    def k(self) -> int:
+    def components(self) -> int:
         """Number of components K."""
         return self.logits.shape[0]
 
@@ -114,7 +114,7 @@ class BernoulliMixture:
     @property
     def n_parameters(self) -> int:
         """Free parameters: K - 1 mixing weights + K * D pixel probabilities."""
-        return self.k - 1 + self.logits.size
+        return self.components - 1 + self.logits.size
 
     def log_likelihood(self, x: Any) -> np.ndarray:
         """Exact log p(x) in nats: x (N, D) in {0, 1} -> (N,)."""
@@ -129,7 +129,7 @@ class BernoulliMixture:
     def sample(self, n: int, generator: np.random.Generator | int | None = None) -> np.ndarray:
         """n ancestral samples z ~ pi, x ~ Bern(p_z): -> (n, D) float64 in {0, 1}."""
         rng = np.random.default_rng(generator)
-        z = rng.choice(self.k, size=n, p=self.weights / self.weights.sum())
+        z = rng.choice(self.components, size=n, p=self.weights / self.weights.sum())
         return (rng.random((n, self.logits.shape[1])) < self.means[z]).astype(np.float64)
 
 
@@ -180,36 +180,38 @@ def _m_step(
     return log_w, logits
 
 
-def _init_responsibilities(x: sp.csr_array, k: int, rng: np.random.Generator) -> np.ndarray:
+def _init_responsibilities(
+    x: sp.csr_array, components: int, rng: np.random.Generator
+) -> np.ndarray:
     """k-means++ seeding with Hamming distance, then hard nearest-seed assignment: (N, K)."""
     n = x.shape[0]
     xsum = x.sum(1)
     seeds = [int(rng.integers(n))]
     dist = np.full(n, np.inf)
-    for _ in range(k):
+    for _ in range(components):
         centre = x[[seeds[-1]]].toarray()[0]
         dist = np.minimum(dist, xsum + centre.sum() - 2 * (x @ centre))  # Hamming distance
-        if len(seeds) == k:
+        if len(seeds) == components:
             break
         total = dist.sum()
         seeds.append(int(rng.choice(n, p=dist / total)) if total > 0 else int(rng.integers(n)))
     centres = x[seeds].toarray()
     d = xsum[:, None] + centres.sum(1)[None, :] - 2 * (x @ centres.T)
-    r = np.zeros((n, k))
+    r = np.zeros((n, components))
     r[np.arange(n), d.argmin(1)] = 1.0
     return r
 
 
 def fit_em(
     x: Any,
-    k: int = 10,
+    components: int = 10,
     iters: int = 100,
     seed: int = 0,
     alpha: float = 1.01,
     dirichlet: float = 1.01,
     tol: float = 1e-4,
 ) -> tuple[BernoulliMixture, EMHistory]:
-    """Fit a K-component Bernoulli mixture to binary x (N, D) by (MAP-)EM.
+    """Fit a Bernoulli mixture of K = ``components`` components to binary x (N, D) by (MAP-)EM.
 
     Initialisation: k-means++ seeds (Hamming distance, drawn with ``seed``) and one M-step on the
     hard nearest-seed assignment, so the same seed gives the same result. Then up to ``iters``
@@ -218,8 +220,8 @@ def fit_em(
     value; the default 1.01 keeps p away from 0 and 1 while barely moving it; alpha = 1 is pure
     maximum likelihood). ``dirichlet`` >= 1: Dirichlet prior on pi (likewise).
     """
-    if not isinstance(k, (int, np.integer)) or k < 1:
-        raise ConfigError(f"k (number of components) must be an integer >= 1, got {k!r}")
+    if not isinstance(components, (int, np.integer)) or components < 1:
+        raise ConfigError(f"components must be an integer >= 1, got {components!r}")
     if not isinstance(iters, (int, np.integer)) or iters < 0:
         raise ConfigError(f"iters must be an integer >= 0, got {iters!r}")
     if not (alpha >= 1 and dirichlet >= 1 and np.isfinite(alpha) and np.isfinite(dirichlet)):
@@ -229,10 +231,12 @@ def fit_em(
     start = time.perf_counter()
     x = _as_binary(x)
     n = x.shape[0]
-    if k > n:
-        raise ConfigError(f"k = {k} components but only {n} data points; use k <= {n}")
+    if components > n:
+        raise ConfigError(
+            f"components = {components} but only {n} data points; use components <= {n}"
+        )
     log_w, logits = _m_step(
-        x, _init_responsibilities(x, k, np.random.default_rng(seed)), alpha, dirichlet
+        x, _init_responsibilities(x, components, np.random.default_rng(seed)), alpha, dirichlet
     )
     hist = EMHistory()
     for it in range(iters + 1):

@@ -137,15 +137,16 @@ def best_gaussian(
     return out, best
 
 
-def report(model: VAE, x: torch.Tensor, n: int = 121, steps: int = 300) -> PosteriorReport:
-    """The exact posterior of one datapoint x (D,), the encoder's q and the best Gaussian
-    (:func:`best_gaussian`), and the gaps (ELBOs from 4,000 shared draws)."""
+def report(model: VAE, x: torch.Tensor, resolution: int = 121, steps: int = 300) -> PosteriorReport:
+    """The exact posterior of one datapoint x (D,) on a ``resolution`` x ``resolution`` grid,
+    the encoder's q and the best Gaussian (:func:`best_gaussian`), and the gaps (ELBOs from
+    4,000 shared draws)."""
     if model.z_dim != 2:
         raise ValueError(f"needs a 2-D latent; this model has {model.z_dim}")
     x = torch.as_tensor(x, dtype=torch.float32).reshape(1, -1)
     with torch_threads(1):
         exact = log_px_grid(model, x)
-        post = posterior_grid(model, x[0], box=tuple(exact.box[0]), n=n)
+        post = posterior_grid(model, x[0], box=tuple(exact.box[0]), resolution=resolution)
         cands, best = best_gaussian(model, x, post, steps=steps)
     return PosteriorReport(
         posterior=post,
@@ -160,12 +161,15 @@ def report(model: VAE, x: torch.Tensor, n: int = 121, steps: int = 300) -> Poste
 
 
 @torch.inference_mode()
-def scan(model: VAE, x: torch.Tensor, limit: float = 6.0, n: int = 121) -> dict[str, np.ndarray]:
-    """For each row of x (N, D), on one shared n x n grid over [-limit, limit]^2: the
-    posterior mean, the distance from it to the encoder's mean in units of q's standard
-    deviation (Mahalanobis), and the number of separated modes (grid cells that are local
-    maxima holding at least 5% of the highest cell's density). Returns arrays of length N."""
-    axis = torch.linspace(-limit, limit, n, dtype=torch.float64)
+def scan(
+    model: VAE, x: torch.Tensor, limit: float = 6.0, resolution: int = 121
+) -> dict[str, np.ndarray]:
+    """For each row of x (N, D), on one shared ``resolution`` x ``resolution`` grid over
+    [-limit, limit]^2: the posterior mean, the distance from it to the encoder's mean in units
+    of q's standard deviation (Mahalanobis), and the number of separated modes (grid cells
+    that are local maxima holding at least 5% of the highest cell's density). Returns arrays
+    of length N."""
+    axis = torch.linspace(-limit, limit, resolution, dtype=torch.float64)
     g1, g2 = torch.meshgrid(axis, axis, indexing="ij")
     z = torch.stack([g1.reshape(-1), g2.reshape(-1)], 1)
     mu, logvar = model.encoder_params(torch.as_tensor(x, dtype=torch.float32))
@@ -177,7 +181,7 @@ def scan(model: VAE, x: torch.Tensor, limit: float = 6.0, n: int = 121) -> dict[
         sd = torch.exp(0.5 * logvar[i : i + 200]).double()
         dist.append((((m - mu[i : i + 200].double()) / sd) ** 2).sum(1).sqrt())
         means.append(m)
-        dens = lj.reshape(-1, n, n)
+        dens = lj.reshape(-1, resolution, resolution)
         pooled = torch.nn.functional.max_pool2d(dens[:, None], 3, 1, 1)[:, 0]
         peak = dens >= pooled
         strong = dens >= dens.amax((1, 2), keepdim=True) + np.log(0.05)

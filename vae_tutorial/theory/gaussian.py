@@ -78,8 +78,11 @@ def normal_pdf(z: np.ndarray, mean: float, var: float) -> np.ndarray:
     return np.exp(-0.5 * (z - mean) ** 2 / var) / math.sqrt(2 * math.pi * var)
 
 
-def ellipse(mean: np.ndarray, cov: np.ndarray, k: float = 1.0, n: int = 200) -> np.ndarray:
-    """(n, 2) points on the Mahalanobis-k ellipse of N(mean, cov), mean (2,), cov (2, 2),
-    for drawing (k = 1, 2, 3 hold 39%, 86%, 99% of the mass)."""
-    t = np.linspace(0, 2 * np.pi, n)
-    return mean + k * np.stack([np.cos(t), np.sin(t)], 1) @ np.linalg.cholesky(cov).T
+def ellipse(
+    mean: np.ndarray, cov: np.ndarray, radius: float = 1.0, resolution: int = 200
+) -> np.ndarray:
+    """(resolution, 2) points on the ellipse at Mahalanobis distance ``radius`` from the mean
+    of N(mean, cov), mean (2,), cov (2, 2), for drawing (radius 1, 2, 3 holds 39%, 86%, 99% of
+    the mass)."""
+    t = np.linspace(0, 2 * np.pi, resolution)
+    return mean + radius * np.stack([np.cos(t), np.sin(t)], 1) @ np.linalg.cholesky(cov).T

@@ -52,35 +52,37 @@ def gaussian_log_density_torch(a: np.ndarray, c: np.ndarray) -> LogF:
 
 
 # ----------------------------------------------------------------- per-sample gradients
-def _draw(mu: np.ndarray, log_sigma: np.ndarray, n: int, seed: int):
+def _draw(mu: np.ndarray, log_sigma: np.ndarray, draws: int, seed: int):
     g = torch.Generator().manual_seed(seed)
     mu_t = torch.as_tensor(mu, dtype=torch.float64)
     sig = torch.as_tensor(log_sigma, dtype=torch.float64).exp()
-    eps = torch.randn((n, len(mu_t)), generator=g, dtype=torch.float64)
+    eps = torch.randn((draws, len(mu_t)), generator=g, dtype=torch.float64)
     return mu_t, sig, eps
 
 
 def score_function_grads(
-    log_f: LogF, mu: np.ndarray, log_sigma: np.ndarray, n: int, seed: int = 0
+    log_f: LogF, mu: np.ndarray, log_sigma: np.ndarray, draws: int, seed: int = 0
 ) -> np.ndarray:
-    """n single-sample score-function gradients of E_q[f] wrt (mu, log sigma): (n, 2D).
+    """``draws`` single-sample score-function gradients of E_q[f] wrt (mu, log sigma), one per
+    draw z ~ q (average them with :func:`batch_means`): (draws, 2D).
 
     f(z) grad log q(z) with grad_mu log q = eps / sigma and grad_{log sigma} log q = eps^2 - 1.
     """
-    mu_t, sig, eps = _draw(mu, log_sigma, n, seed)
+    mu_t, sig, eps = _draw(mu, log_sigma, draws, seed)
     with torch.no_grad():
         f = log_f(mu_t + sig * eps)[:, None]
     return torch.cat([f * eps / sig, f * (eps**2 - 1)], dim=1).numpy()
 
 
 def pathwise_grads(
-    log_f: LogF, mu: np.ndarray, log_sigma: np.ndarray, n: int, seed: int = 0
+    log_f: LogF, mu: np.ndarray, log_sigma: np.ndarray, draws: int, seed: int = 0
 ) -> np.ndarray:
-    """n single-sample pathwise gradients of E_q[f] wrt (mu, log sigma): (n, 2D).
+    """``draws`` single-sample pathwise gradients of E_q[f] wrt (mu, log sigma), one per draw
+    z ~ q (average them with :func:`batch_means`): (draws, 2D).
 
     With z = mu + sigma * eps: grad_mu = grad_z f(z), grad_{log sigma} = grad_z f(z) sigma eps.
     """
-    mu_t, sig, eps = _draw(mu, log_sigma, n, seed)
+    mu_t, sig, eps = _draw(mu, log_sigma, draws, seed)
     z = (mu_t + sig * eps).requires_grad_(True)
     (gz,) = torch.autograd.grad(log_f(z).sum(), z)  # samples are independent: per-sample grads
     return torch.cat([gz, gz * sig * eps], dim=1).numpy()

@@ -58,18 +58,20 @@ class Grid:
         return tuple(float(v) for a in self.axes for v in (a[0], a[-1]))
 
 
-def make_grid(limits: Sequence[tuple[float, float]], n: int | Sequence[int]) -> Grid:
+def make_grid(limits: Sequence[tuple[float, float]], resolution: int | Sequence[int]) -> Grid:
     """A regular grid on the box ``limits`` = [(lo, hi), ...] (one pair per dimension, 1 or 2)
-    with ``n`` points per axis (an int for all axes, or one per axis, each >= 3)."""
+    with ``resolution`` points per axis (an int for all axes, or one per axis, each >= 3)."""
     limits = [tuple(map(float, lim)) for lim in limits]
     if len(limits) not in (1, 2):
         raise ValueError(f"grids are for 1-D or 2-D latents, got {len(limits)} dimensions")
-    ns = [int(n)] * len(limits) if np.isscalar(n) else [int(k) for k in n]
+    ns = (
+        [int(resolution)] * len(limits) if np.isscalar(resolution) else [int(r) for r in resolution]
+    )
     if len(ns) != len(limits) or min(ns) < 3:
-        raise ValueError(f"need one point count >= 3 per axis, got n={n}")
+        raise ValueError(f"need one point count >= 3 per axis, got resolution={resolution}")
     if any(hi <= lo for lo, hi in limits):
         raise ValueError(f"each limit needs lo < hi, got {limits}")
-    return Grid(tuple(np.linspace(lo, hi, k) for (lo, hi), k in zip(limits, ns, strict=True)))
+    return Grid(tuple(np.linspace(lo, hi, r) for (lo, hi), r in zip(limits, ns, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -161,11 +163,15 @@ def posterior_on_grid(log_joint: Callable[[np.ndarray], np.ndarray], grid: Grid)
     return GridPosterior(grid=grid, log_joint=values, log_evidence=log_evidence)
 
 
-def grid_around(mean: np.ndarray, cov: np.ndarray, n: int = 201, width: float = 7.0) -> Grid:
-    """A grid covering ``mean`` +- ``width`` standard deviations along each axis."""
+def grid_around(
+    mean: np.ndarray, cov: np.ndarray, resolution: int = 201, width: float = 7.0
+) -> Grid:
+    """A grid covering ``mean`` +- ``width`` standard deviations along each axis, with
+    ``resolution`` points per axis."""
     sd = np.sqrt(np.diag(np.atleast_2d(cov)))
     mean = np.atleast_1d(mean)
-    return make_grid([(m - width * s, m + width * s) for m, s in zip(mean, sd, strict=True)], n)
+    box = [(m - width * s, m + width * s) for m, s in zip(mean, sd, strict=True)]
+    return make_grid(box, resolution)
 
 
 def hpd_levels(post: GridPosterior, masses: Sequence[float] = (0.39, 0.86, 0.99)) -> np.ndarray:

@@ -45,28 +45,31 @@ def ks_pvalue(samples: np.ndarray, dist: stats.rv_continuous) -> float:
     return float(stats.kstest(np.asarray(samples), dist.cdf).pvalue)
 
 
-def pathwise_grad_exponential_mean(rate: float, n: int, seed: int = 0) -> tuple[float, float]:
+def pathwise_grad_exponential_mean(
+    rate: float, n_samples: int, seed: int = 0
+) -> tuple[float, float]:
     """Pathwise Monte Carlo estimate of d/d rate E[z], z ~ Exp(rate), through the inverse CDF,
-    with n samples: (estimate, standard error). The exact value is -1 / rate^2."""
+    averaging ``n_samples`` draws: (estimate, standard error). The exact value is -1 / rate^2."""
     g = torch.Generator().manual_seed(seed)
     lam = torch.tensor(float(rate), dtype=torch.float64, requires_grad=True)
-    u = torch.rand(n, generator=g, dtype=torch.float64)
+    u = torch.rand(n_samples, generator=g, dtype=torch.float64)
     z = exponential_from_uniform(u, lam)
     (per_sample,) = torch.autograd.grad(z.sum(), lam)  # sum of dz_i/d rate
     # dz/d rate = -z / rate for each sample: the spread gives the standard error
     d = (-z / lam).detach().numpy()
-    return float(per_sample) / n, float(d.std(ddof=1) / np.sqrt(n))
+    return float(per_sample) / n_samples, float(d.std(ddof=1) / np.sqrt(n_samples))
 
 
 def pathwise_grad_gamma_mean(
-    shape: int, scale: float, n: int, seed: int = 0
+    shape: int, scale: float, n_samples: int, seed: int = 0
 ) -> tuple[float, float]:
     """Pathwise estimate of d/d scale E[z], z ~ Gamma(shape, scale) (integer shape) by the
-    sum-of-exponentials reparameterization: (estimate, standard error); exact = shape."""
+    sum-of-exponentials reparameterization, averaging ``n_samples`` draws: (estimate, standard
+    error); exact = shape."""
     g = torch.Generator().manual_seed(seed)
     th = torch.tensor(float(scale), dtype=torch.float64, requires_grad=True)
-    u = torch.rand((n, shape), generator=g, dtype=torch.float64)
+    u = torch.rand((n_samples, shape), generator=g, dtype=torch.float64)
     z = gamma_from_uniforms(u, th)
     (total,) = torch.autograd.grad(z.sum(), th)
     d = (z / th).detach().numpy()
-    return float(total) / n, float(d.std(ddof=1) / np.sqrt(n))
+    return float(total) / n_samples, float(d.std(ddof=1) / np.sqrt(n_samples))

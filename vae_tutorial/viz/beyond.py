@@ -28,9 +28,9 @@ def posterior_figure(rep, image: np.ndarray, title: str = "") -> Figure:
     ax.imshow(dens, origin="lower", extent=post.grid.extent, cmap="Greys", aspect="auto")
     for (mean, var), color, label in ((rep.encoder, "C3", "encoder q(z|x)"),
                                       (rep.best, "C0", "best Gaussian for this x")):  # fmt: skip
-        for k in (1, 2):
-            pts = ellipse(mean, np.diag(var), k)
-            ax.plot(pts[:, 0], pts[:, 1], color=color, lw=1.5, label=label if k == 1 else None)
+        for radius in (1, 2):
+            pts = ellipse(mean, np.diag(var), radius)
+            ax.plot(pts[:, 0], pts[:, 1], color=color, lw=1.5, label=label if radius == 1 else None)
     ax.plot(*post.mode, "k+", ms=10, mew=2, label="posterior mode (grid)")
     ax.set(xlabel=Z1, ylabel=Z2, title=(
         f"exact p(z|x): log p(x) = {rep.log_px:.1f} nats\n"

@@ -50,7 +50,7 @@ def fig3_figure(logs: dict[str, dict[str, Any]]):
     return fig
 
 
-def estimator_figure(arrays: dict[str, np.ndarray], k_is: int, ais: dict[str, Any], model=""):
+def estimator_figure(arrays: dict[str, np.ndarray], k: int, ais: dict[str, Any], model=""):
     """Left: each estimator minus the exact log p(x), per digit, digits sorted by it (nats;
     symmetric-log axis): the ELBO, importance sampling with K draws from q(z|x), AIS. Right:
     IS's miss against its effective sample size: a small ESS flags a bad estimate."""
@@ -60,7 +60,7 @@ def estimator_figure(arrays: dict[str, np.ndarray], k_is: int, ais: dict[str, An
     rank = np.arange(1, len(exact) + 1)
     for key, label, color in (
         ("elbo", "ELBO (L = 100)", "C0"),
-        ("is", f"IS, K = {k_is}, proposal q(z|x)", "C1"),
+        ("is", f"IS, K = {k}, proposal q(z|x)", "C1"),
         ("ais", f"AIS, {ais['chains']} x {ais['steps']} steps from the {ais.get('start')}", "C2"),
     ):
         d = np.sort(arrays[key] - exact)
@@ -78,7 +78,7 @@ def estimator_figure(arrays: dict[str, np.ndarray], k_is: int, ais: dict[str, An
     ax2.set_xscale("log")
     ax2.set_yscale("symlog", linthresh=1.0)
     ax2.set(
-        xlabel=f"effective sample size of the K = {k_is} importance weights",
+        xlabel=f"effective sample size of the K = {k} importance weights",
         ylabel="IS - exact log p(x) (nats)",
         title="large misses come with a small ESS",
     )

@@ -50,7 +50,7 @@ def joined(pieces: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def ellipses(mean: np.ndarray, cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) of the 1, 2, 3 Mahalanobis ellipses of N(mean (2,), cov (2, 2)), one polyline."""
-    return joined([ellipse(mean, cov, k) for k in MAHALANOBIS])
+    return joined([ellipse(mean, cov, radius) for radius in MAHALANOBIS])
 
 
 def contours(z1: np.ndarray, z2: np.ndarray, values: np.ndarray, levels) -> tuple:

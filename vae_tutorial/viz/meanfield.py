@@ -89,9 +89,9 @@ def meanfield_posterior_figure(
     fig = Figure(figsize=(5.5, 5))
     ax = fig.add_subplot()
     _posterior_image(ax, post, "Greys")
-    for k in MAHALANOBIS:
-        ax.plot(*ellipse(exact_mean, exact_cov, k).T, "--", color="0.3", lw=1)
-        ax.plot(*ellipse(q_mean, q_cov, k).T, color="C3", lw=1.5)
+    for radius in MAHALANOBIS:
+        ax.plot(*ellipse(exact_mean, exact_cov, radius).T, "--", color="0.3", lw=1)
+        ax.plot(*ellipse(q_mean, q_cov, radius).T, color="C3", lw=1.5)
     if path is not None:
         path = np.asarray(path)
         label = f"CAVI means (first {len(path) - 1} updates)"
@@ -126,8 +126,8 @@ def sigmoid_meanfield_figure(
     axes = [fig.add_subplot(1, n + 1, i + 1) for i in range(n + 1)]
     for ax, (name, (post, q_mean, q_cov, n_evals, elbos)) in zip(axes, fits.items(), strict=False):
         _posterior_image(ax, post, "Blues")
-        for k in MAHALANOBIS:
-            ax.plot(*ellipse(q_mean, q_cov, k).T, color="C3", lw=1.5)
+        for radius in MAHALANOBIS:
+            ax.plot(*ellipse(q_mean, q_cov, radius).T, color="C3", lw=1.5)
         ax.plot(*post.mean, "o", color="w", mec="k", label="exact posterior mean")
         ax.plot(*q_mean, "x", color="C3", mew=2, label="mean-field mean")
         ax.set(xlim=xlim, ylim=ylim, title=name, xlabel=Z1, ylabel=Z2)

@@ -20,17 +20,17 @@ def component_figure(
 ) -> Figure:
     """Component images p(x_d = 1 | z = k) as grey images, pi_k under each -> Figure."""
     means, w = mixture.means, mixture.weights
-    ncols = min(ncols, mixture.k)
-    nrows = -(-mixture.k // ncols)
+    ncols = min(ncols, mixture.components)
+    nrows = -(-mixture.components // ncols)
     fig = Figure(figsize=(1.2 * ncols, 1.45 * nrows + 0.6))
-    for i in range(mixture.k):
+    for i in range(mixture.components):
         ax = fig.add_subplot(nrows, ncols, i + 1)
         ax.imshow(means[i].reshape(image_shape), cmap="gray", vmin=0, vmax=1)
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel(f"k={i}: π={w[i]:.3f}", fontsize=8)
     fig.suptitle(
-        f"Mixture of {mixture.k} Bernoullis fitted by EM on {data_name}\n"
+        f"Mixture of {mixture.components} Bernoullis fitted by EM on {data_name}\n"
         "each image: p(x_d = 1 | z = k) from 0 (black) to 1 (white)"
     )
     fig.tight_layout()

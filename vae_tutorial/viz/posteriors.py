@@ -97,11 +97,11 @@ class Conjugate2DPlot(LivePlot):
     contours holding 39/86/99%) and the closed-form posterior ellipses (red, dashed)."""
 
     def __init__(
-        self, limits: tuple[float, float] = (-4.0, 4.0), n: int = 161, dpi: float | None = None,
-        caption: bool = False,
+        self, limits: tuple[float, float] = (-4.0, 4.0), resolution: int = 161,
+        dpi: float | None = None, caption: bool = False,
     ):  # fmt: skip
         self.caption = "" if caption else None
-        self.grid = make_grid([limits, limits], n)
+        self.grid = make_grid([limits, limits], resolution)
         self.fig = Figure(figsize=(5.2, 4.8), dpi=dpi)
         ax = self.ax = self.fig.add_subplot()
         self.panel = DensityPanel(ax, self.grid, "Reds")
@@ -127,7 +127,7 @@ class Conjugate2DPlot(LivePlot):
         mean, cov = linear_gaussian_posterior(x, alpha, beta, W)
         loglik = model.log_likelihood(x, self.grid.points).reshape(self.grid.shape).T
         self.panel.update(post)
-        levels = sorted(-0.5 * k**2 for k in MAHALANOBIS)
+        levels = sorted(-0.5 * r**2 for r in MAHALANOBIS)
         self.lik.set_data(*contours(*self.grid.axes, loglik - loglik.max(), levels))
         self.prior.set_data(*ellipses(np.zeros(2), np.eye(2) / alpha))
         self.closed.set_data(*ellipses(mean, cov))
@@ -146,10 +146,11 @@ def conjugate_2d_figure(
     W: np.ndarray,
     x: np.ndarray,
     limits: tuple[float, float] = (-4.0, 4.0),
-    n: int = 161,
+    resolution: int = 161,
 ) -> Figure:
-    """The :class:`Conjugate2DPlot` of these values, as a Figure."""
-    return Conjugate2DPlot(limits, n).update(alpha, beta, W, x).fig
+    """The :class:`Conjugate2DPlot` of these values (a ``resolution`` x ``resolution`` grid),
+    as a Figure."""
+    return Conjugate2DPlot(limits, resolution).update(alpha, beta, W, x).fig
 
 
 def concentration_figure(
@@ -289,12 +290,13 @@ def _map_near(model: LatentModel, x: np.ndarray, post: GridPosterior) -> np.ndar
 
 
 def hard_panel(
-    name: str, beta: float | None = None, x: np.ndarray | None = None, n: int = 121
+    name: str, beta: float | None = None, x: np.ndarray | None = None, resolution: int = 121
 ) -> tuple[str, GridPosterior, Laplace]:
-    """Grid posterior and Laplace approximation of ``latent_models.hard_example(name, beta, x)``
-    (the MAP: Newton from the grid's best point; L-BFGS from several starts if that fails)."""
+    """Grid posterior (``resolution`` points per axis) and Laplace approximation of
+    ``latent_models.hard_example(name, beta, x)`` (the MAP: Newton from the grid's best point;
+    L-BFGS from several starts if that fails)."""
     model, obs, limits = hard_example(name, beta=beta, x=x)
-    post = posterior_on_grid(lambda p: model.log_joint(obs, p), make_grid(limits, n))
+    post = posterior_on_grid(lambda p: model.log_joint(obs, p), make_grid(limits, resolution))
     lap = laplace_approximation(model, obs, mode=_map_near(model, obs, post))
     kl = post.kl_from(lap.log_density(post.grid.points))
     setting = (

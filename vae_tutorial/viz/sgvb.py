@@ -90,8 +90,8 @@ def sgvb_fit_figure(
     dens = post.density.reshape(post.grid.shape).T
     ax1.imshow(dens, origin="lower", extent=post.grid.extent, cmap="Blues", aspect="auto")
     ax1.contour(*post.grid.axes, dens, levels=hpd_levels(post), colors="k", linewidths=1)
-    for k in MAHALANOBIS:
-        ax1.plot(*ellipse(q_mean, q_cov, k).T, color="C3", lw=1.5)
+    for radius in MAHALANOBIS:
+        ax1.plot(*ellipse(q_mean, q_cov, radius).T, color="C3", lw=1.5)
     ax1.plot([], [], color="k", label="exact posterior p(z|x) (grid, 39/86/99%)")
     ax1.plot([], [], color="C3", label=q_label)
     ax1.set(

@@ -64,7 +64,7 @@ def explorer_data(
     name: str = "model",
     n_points: int = 2000,
     n_images: int = 100,
-    grid_n: int = 20,
+    resolution: int = 20,
     limit: float = 4.0,
     step: float = 0.05,
     scale: int = 8,
@@ -74,7 +74,7 @@ def explorer_data(
     (the scatter and the nearest-image readout: every class in proportion when ``labels`` are
     given, strided otherwise; :func:`~vae_tutorial.datasets.subsets.representative`), the first
     ``n_images`` of those (a balanced prefix) as uint8 pixels (interpolation end points), and
-    the ``grid_n`` x ``grid_n`` manifold grid (2-D latents)."""
+    the ``resolution`` x ``resolution`` manifold grid (2-D latents)."""
     if model.config.likelihood not in MEAN:
         raise ValueError(f"no browser mean for the {model.config.likelihood} likelihood")
     layers, weights = decoder_layers(model)
@@ -100,8 +100,9 @@ def explorer_data(
         if labels is not None:
             lab = np.asarray(labels)[idx].astype(np.uint8)
     grid = np.zeros((0,), np.float32)
-    if model.z_dim == 2 and grid_n:
-        grid = ls.inverse_cdf_grid(grid_n, ppf=model.latent.prior_ppf).numpy().astype(np.float32)
+    if model.z_dim == 2 and resolution:
+        grid = ls.inverse_cdf_grid(resolution, ppf=model.latent.prior_ppf)
+        grid = grid.numpy().astype(np.float32)
     return {
         "spec": spec,
         "weights": weights.tobytes(),

@@ -113,7 +113,7 @@ class ConjugateExplorer2D(_Explorer):
             [_slider(f"W{i + 1}{j + 1}", W[i][j], -2.0, 2.0) for j in range(2)] for i in range(2)
         ]
         self.x = [_slider(f"x{i + 1}", x[i], -3.0, 3.0) for i in range(2)]
-        self.plot = Conjugate2DPlot(n=121, dpi=80, caption=True)
+        self.plot = Conjugate2DPlot(resolution=121, dpi=80, caption=True)
         self._setup([self.alpha, self.beta, *self.W[0], *self.W[1], *self.x])
 
     def _values(self) -> tuple:
@@ -121,7 +121,7 @@ class ConjugateExplorer2D(_Explorer):
         return self.alpha.value, self.beta.value, W, np.array([s.value for s in self.x])
 
     def figure(self) -> Figure:
-        return conjugate_2d_figure(*self._values(), n=121)
+        return conjugate_2d_figure(*self._values(), resolution=121)
 
     def draw(self) -> np.ndarray:
         pixels = self.plot.update(*self._values()).pixels()

@@ -28,12 +28,12 @@ class ReparamExplorer(View):
         self,
         mu: float = 0.0,
         sigma: float = 1.0,
-        n: int = 2000,
+        draws: int = 2000,
         seed: int = 0,
         target: tuple[float, float] = (1.0, 0.5),
     ):
         super().__init__()
-        self.eps = np.random.default_rng(seed).standard_normal(n)
+        self.eps = np.random.default_rng(seed).standard_normal(draws)
         self.target = target
         style = {"description_width": "50px"}
         self.mu = widgets.FloatSlider(
