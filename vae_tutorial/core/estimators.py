@@ -5,12 +5,15 @@
 - :func:`log_px_importance`: log p(x) ~= log (1/K) sum_k p(x, z_k) / q(z_k|x), z_k ~ q(z|x),
   the importance-sampled marginal likelihood of Appendix D / Rezende et al.; a lower bound
   in expectation that tightens as K grows, streamed so K = 5000 fits in memory.
+  :func:`importance_estimates` is the streaming loop itself, for any proposal q of the
+  model's latent family, with the ELBO of that q from the same K draws.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -116,17 +119,82 @@ def elbo_of_q(
     return KL_ESTIMATORS[kl](model, params, z, log_px_z)
 
 
-def log_importance_weights(model: VAE, x: torch.Tensor, k: int) -> torch.Tensor:
-    """log p(x, z_k) - log q(z_k|x) for K draws z_k ~ q(z|x). x: (B, D) -> (K, B)."""
-    params = model.encoder_params(x)
-    z = model.latent.rsample(params, k)
-    q = model.latent.q(params)
-    return model.log_likelihood(z, x) + model.prior.log_prob(z) - q.log_prob(z)
+def log_importance_weights(
+    model: VAE, x: torch.Tensor, k: int, params: Params | None = None, generator=None
+) -> torch.Tensor:
+    """log p(x, z_k) - log q(z_k) for K draws z_k ~ q, q the model's latent family with
+    parameters ``params`` (default: the encoder's q(z|x)). x: (B, D) -> (K, B)."""
+    params = model.encoder_params(x) if params is None else params
+    return _draw_log_weights(model, x, k, params, generator)[1]
+
+
+def _draw_log_weights(
+    model: VAE, x: torch.Tensor, k: int, params: Params, generator=None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """K reparameterized draws z_k ~ q(z; params) of the model's latent family (noise from
+    ``generator``, default torch's): log p(x|z_k) and log p(x, z_k) - log q(z_k), each (K, B)."""
+    latent = model.latent
+    first = params[0]
+    z = latent.transform(params, latent.noise((k, *first.shape), first, generator))
+    log_px_z = model.log_likelihood(z, x)
+    return log_px_z, log_px_z + model.prior.log_prob(z) - latent.q(params).log_prob(z)
 
 
 def _chunks(total: int, size: int) -> Iterator[int]:
     for start in range(0, total, size):
         yield min(size, total - start)
+
+
+@dataclass(frozen=True)
+class ImportanceEstimates:
+    """Per-datapoint estimates from one set of K draws z_k ~ q, each (B,) float64, nats:
+    ``log_px`` = log (1/K) sum_k p(x, z_k) / q(z_k), ``ess`` = (sum w)^2 / sum w^2 in [1, K]
+    (the effective sample size of the weights), ``elbo`` = (1/K) sum_k log p(x|z_k) - KL(q ||
+    p(z)) (estimator B with L = K: the bound of the proposal itself)."""
+
+    log_px: torch.Tensor
+    ess: torch.Tensor
+    elbo: torch.Tensor
+
+
+@torch.inference_mode()
+def importance_estimates(
+    model: VAE,
+    x: torch.Tensor,
+    k: int = 5000,
+    params: Params | None = None,
+    chunk: int | None = None,
+    generator: torch.Generator | None = None,
+) -> ImportanceEstimates:
+    """Importance sampling of log p(x) with K draws from the proposal q(z; params) of the
+    model's latent family (default: the encoder's q(z|x); any q of the family, e.g. one
+    optimized for each datapoint), with the ESS and the ELBO of q from the same draws.
+    x: (B, D), each parameter (B, Z).
+
+    The K draws are made ``chunk`` at a time (noise from ``generator``, default torch's) and
+    combined by a running log-sum-exp, so memory is O(B * chunk * D) whatever K is. Two calls
+    with generators seeded alike draw the same noise for any two proposals of the same shape
+    (common random numbers). log p(x) >= ``log_px`` >= ``elbo`` in expectation.
+    """
+    if k < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    params = model.encoder_params(x) if params is None else params
+    if chunk is None:
+        chunk = max(1, MEMORY_BUDGET // max(1, x.shape[0] * model.x_dim * 2))
+    acc = torch.full((x.shape[0],), -math.inf, dtype=torch.float64, device=x.device)
+    acc2 = acc.clone()
+    rec = torch.zeros(x.shape[0], dtype=torch.float64, device=x.device)
+    for n in _chunks(k, chunk):
+        log_px_z, lw = _draw_log_weights(model, x, n, params, generator)
+        lw = lw.double()
+        acc = torch.logaddexp(acc, torch.logsumexp(lw, dim=0))
+        acc2 = torch.logaddexp(acc2, torch.logsumexp(2 * lw, dim=0))
+        rec = rec + log_px_z.double().sum(0)
+    return ImportanceEstimates(
+        log_px=acc - math.log(k),
+        ess=torch.exp(2 * acc - acc2),
+        elbo=rec / k - model.latent.kl(params).double(),
+    )
 
 
 @torch.inference_mode()
@@ -137,22 +205,13 @@ def log_px_importance(
     ``ess=True`` also the effective sample size (sum w)^2 / sum w^2 of each row's K weights,
     (B,) in [1, K] (a small ESS says a few samples carry the estimate: distrust it).
 
-    The K samples are drawn ``chunk`` at a time and combined by a running log-sum-exp,
-    so memory is O(B * chunk * D) whatever K is. log p(x) >= this >= ELBO in expectation.
+    The K samples are drawn ``chunk`` at a time and combined by a running log-sum-exp
+    (:func:`importance_estimates`), so memory is O(B * chunk * D) whatever K is.
+    log p(x) >= this >= ELBO in expectation.
     """
-    if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
-    if chunk is None:
-        chunk = max(1, MEMORY_BUDGET // max(1, x.shape[0] * model.x_dim * 2))
-    acc = torch.full((x.shape[0],), -math.inf, dtype=torch.float64, device=x.device)
-    acc2 = acc.clone()
-    for n in _chunks(k, chunk):
-        lw = log_importance_weights(model, x, n).double()
-        acc = torch.logaddexp(acc, torch.logsumexp(lw, dim=0))
-        if ess:
-            acc2 = torch.logaddexp(acc2, torch.logsumexp(2 * lw, dim=0))
-    log_px = (acc - math.log(k)).to(x.dtype)
-    return (log_px, torch.exp(2 * acc - acc2)) if ess else log_px
+    r = importance_estimates(model, x, k, chunk=chunk)
+    log_px = r.log_px.to(x.dtype)
+    return (log_px, r.ess) if ess else log_px
 
 
 def map_batches(fn, args: list[tuple], jobs: int = 1) -> list:

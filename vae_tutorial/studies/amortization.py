@@ -13,16 +13,14 @@ starting from the encoder's output. With log p(x) estimated by importance sampli
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from ..core.estimators import elbo_of_q, log_px_importance
+from ..core.estimators import elbo_of_q, importance_estimates
 from ..core.model import VAE
 from ..settings import torch_threads
-from ..theory.gaussian import LOG_2PI, kl_diag_normal
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class AmortizationResult:
     elbo_encoder: np.ndarray
     elbo_optimized: np.ndarray
     log_px: np.ndarray  # importance sampling, proposal: the optimized q
-    log_px_encoder: np.ndarray  # importance sampling, proposal: the encoder's q
+    log_px_encoder: np.ndarray  # importance sampling, proposal: the encoder's q (same draws)
     trace: np.ndarray  # (steps // record_every + 1, B): SGVB estimates during optimization
     k: int
     steps: int
@@ -54,11 +52,12 @@ def optimize_q(
     n_samples: int = 10,
     seed: int = 0,
     record_every: int = 10,
-) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
-    """Maximise each datapoint's ELBO over its own (mu, logvar) with Adam and the SGVB
-    gradient (L = ``n_samples``), from the encoder's output; the decoder stays fixed.
-    The step size decays linearly to 0. x: (B, D) -> mu, logvar (B, Z) and the trace of
-    SGVB estimates (steps // record_every + 1, B). Seeded, on one CPU thread."""
+) -> tuple[torch.Tensor, ...]:
+    """Maximise each datapoint's ELBO over its own parameters of the model's latent family
+    (mu, logvar for the Gaussian) with Adam and the SGVB gradient (L = ``n_samples``), from
+    the encoder's output; the decoder stays fixed. The step size decays linearly to 0.
+    x: (B, D) -> the parameters, each (B, Z), then the trace of SGVB estimates
+    (steps // record_every + 1, B): ``mu, logvar, trace``. Seeded, on one CPU thread."""
     with torch_threads(1):
         return _optimize_q(model, x, steps, lr, n_samples, seed, record_every)
 
@@ -66,10 +65,8 @@ def optimize_q(
 def _optimize_q(model, x, steps, lr, n_samples, seed, record_every):
     gen = torch.Generator().manual_seed(seed)
     with torch.no_grad():
-        mu0, logvar0 = model.encoder_params(x)
-    mu = mu0.clone().requires_grad_(True)
-    logvar = logvar0.clone().requires_grad_(True)
-    opt = torch.optim.Adam([mu, logvar], lr=lr)
+        params = tuple(p.clone().requires_grad_(True) for p in model.encoder_params(x))
+    opt = torch.optim.Adam(params, lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 - t / steps)
     trace = []
     frozen = [p.requires_grad for p in model.parameters()]
@@ -77,8 +74,8 @@ def _optimize_q(model, x, steps, lr, n_samples, seed, record_every):
         for p in model.parameters():
             p.requires_grad_(False)
         for t in range(steps + 1):
-            eps = torch.randn((n_samples, *mu.shape), generator=gen)
-            value = elbo_of_q(model, x, (mu, logvar), eps=eps)
+            eps = model.latent.noise((n_samples, *params[0].shape), params[0], generator=gen)
+            value = elbo_of_q(model, x, params, eps=eps)
             if t % record_every == 0:
                 trace.append(value.detach().numpy().astype(np.float64))
             if t == steps:
@@ -90,15 +87,7 @@ def _optimize_q(model, x, steps, lr, n_samples, seed, record_every):
     finally:
         for p, f in zip(model.parameters(), frozen, strict=True):
             p.requires_grad_(f)
-    return mu.detach(), logvar.detach(), np.stack(trace)
-
-
-def _log_weights(model: VAE, x: torch.Tensor, mu, logvar, eps) -> tuple[torch.Tensor, ...]:
-    """z = mu + sigma * eps, eps (L, B, Z): log p(x|z) and log p(z) - log q(z), each (L, B)."""
-    z = mu + torch.exp(0.5 * logvar) * eps
-    log_px_z = model.decode(z).log_prob(x)
-    log_q = (-0.5 * (eps.pow(2) + logvar + LOG_2PI)).sum(-1)
-    return log_px_z, model.prior.log_prob(z) - log_q
+    return (*(p.detach() for p in params), np.stack(trace))
 
 
 def amortization_gaps(
@@ -112,35 +101,27 @@ def amortization_gaps(
 ) -> AmortizationResult:
     """Encoder ELBO, optimized ELBO and importance-sampled log p(x) for each row of x (B, D).
 
-    ``k`` noise draws eps are shared by all estimates (common random numbers, so the
-    differences are precise): both ELBOs (estimator B), log p(x) by importance sampling with
-    the optimized q as proposal (the better proposal), and, for comparison, with the
-    encoder's q (``log_px_encoder``, K = ``k``, via ``estimators.log_px_importance``).
-    Seeded, on one CPU thread."""
+    q is optimized with ``n_samples`` (L) draws per SGVB step (:func:`optimize_q`). Then
+    ``estimators.importance_estimates`` makes ``k`` draws from each q, the encoder's and the
+    optimized one, with the same noise (common random numbers, so the differences are
+    precise), in the model's latent family: from each, the ELBO (estimator B, L = K) and log
+    p(x) by importance sampling with that q as proposal (``log_px``: the optimized q, the
+    better proposal; ``log_px_encoder``: the encoder's, for comparison). Seeded, on one CPU
+    thread."""
     model.eval()
     with torch_threads(1):
-        mu, logvar, trace = optimize_q(model, x, steps, lr, n_samples, seed)
-        gen = torch.Generator().manual_seed(seed + 1)
-        enc = opt = torch.zeros(x.shape[0], dtype=torch.float64)
-        lse = torch.full((x.shape[0],), -math.inf, dtype=torch.float64)
-        with torch.no_grad():
-            mu0, logvar0 = model.encoder_params(x)
-            kl0, kl1 = kl_diag_normal(mu0, logvar0), kl_diag_normal(mu, logvar)
-            chunk = max(1, 4_000_000 // (x.shape[0] * model.x_dim))  # bounded memory
-            for start in range(0, k, chunk):
-                eps = torch.randn((min(chunk, k - start), *mu.shape), generator=gen)
-                lik0, _ = _log_weights(model, x, mu0, logvar0, eps)
-                lik1, prior_minus_q = _log_weights(model, x, mu, logvar, eps)
-                enc = enc + (lik0 - kl0).double().sum(0)
-                opt = opt + (lik1 - kl1).double().sum(0)
-                lse = torch.logaddexp(lse, torch.logsumexp((lik1 + prior_minus_q).double(), 0))
-        torch.manual_seed(seed + 2)
-        lpx_enc = log_px_importance(model, x, k)
+        *params, trace = optimize_q(model, x, steps, lr, n_samples, seed)
+
+        def draws() -> torch.Generator:  # the same K noise draws for both proposals
+            return torch.Generator().manual_seed(seed + 1)
+
+        enc = importance_estimates(model, x, k, generator=draws())
+        opt = importance_estimates(model, x, k, params=tuple(params), generator=draws())
     return AmortizationResult(
-        elbo_encoder=(enc / k).numpy(),
-        elbo_optimized=(opt / k).numpy(),
-        log_px=(lse - math.log(k)).numpy(),
-        log_px_encoder=lpx_enc.double().numpy(),
+        elbo_encoder=enc.elbo.numpy(),
+        elbo_optimized=opt.elbo.numpy(),
+        log_px=opt.log_px.numpy(),
+        log_px_encoder=enc.log_px.numpy(),
         trace=trace,
         k=k,
         steps=steps,
