@@ -30,7 +30,8 @@ def cmd_train(args: argparse.Namespace) -> None:
     exp = ExperimentConfig.load(args.config)
     out = Path(args.out) if args.out else Path("runs") / f"{exp.name}.pt"
     t0 = time.perf_counter()
-    model, history = train_experiment(exp, checkpoint=out, progress=not args.quiet)
+    ds = load(exp.data)
+    model, history = train_experiment(exp, checkpoint=out, progress=not args.quiet, dataset=ds)
     result = {
         "name": exp.name,
         "checkpoint": str(out),
@@ -44,7 +45,7 @@ def cmd_train(args: argparse.Namespace) -> None:
             f"training interrupted after {result['samples']:,} samples evaluated; the model "
             f"so far is saved in {out}"
         )
-    result["test_elbo"] = evaluate(model, load(exp.data).test)["elbo"]
+    result["test_elbo"] = evaluate(model, ds.rows("test"))["elbo"]
     _print_json(result)
 
 

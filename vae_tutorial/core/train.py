@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import itertools
 import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -22,6 +21,7 @@ from tqdm.auto import tqdm
 
 from ..atomic import output_lock
 from ..datasets import Dataset
+from ..datasets.registry import Rows
 from ..errors import ConfigError, TrainingDivergedError
 from ..settings import torch_threads
 from .algorithms import MCEMState, init_normal_, new_state
@@ -42,20 +42,12 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def _split_data(data: Dataset | torch.Tensor | tuple) -> tuple[torch.Tensor, torch.Tensor | None]:
+def _split_data(data: Dataset | torch.Tensor | tuple) -> tuple[Rows, Rows | None]:
+    """The training and test rows, as held (a dataset shipped as bytes stays bytes)."""
     if isinstance(data, Dataset):
-        return data.train, data.test
-    if isinstance(data, torch.Tensor):
-        return data, None
-    train, test = data
-    return train, test
-
-
-def _subset(x: torch.Tensor, size: int | None) -> torch.Tensor:
-    """Evenly spaced rows (class-balanced even when a split is sorted by label)."""
-    if size is None or size >= x.shape[0]:
-        return x
-    return x[torch.linspace(0, x.shape[0] - 1, size).round().long()]
+        return data.rows("train"), data.rows("test")
+    train, test = (data, None) if isinstance(data, torch.Tensor) else data
+    return Rows(train), None if test is None else Rows(test)
 
 
 def fit(
@@ -89,45 +81,41 @@ def fit(
     the file is deleted when the run finishes. A file from other settings is refused.
     """
     train_x, test_x = _split_data(data)
-    if train_x.ndim != 2 or train_x.shape[1] != model.x_dim:
+    if len(train_x.shape) != 2 or train_x.shape[1] != model.x_dim:
         raise ConfigError(
-            f"training data has shape {tuple(train_x.shape)} but the model "
+            f"training data has shape {train_x.shape} but the model "
             f"expects (N, {model.x_dim}) (model.x_dim)"
         )
     for what, x in (("training", train_x), ("test", test_x)):
-        if x is not None and not torch.isfinite(x).all():
+        if x is not None and not x.finite():
             raise ConfigError(
                 f"the {what} data contain NaN or infinite values; clean the data first"
             )
-        if x is not None and x.numel():
+        if x is not None and len(x) and x.shape[1]:
             _check_support(model, x, what)
-    if config.batch_size > train_x.shape[0]:
+    if config.batch_size > len(train_x):
         raise ConfigError(
             f"train.batch_size = {config.batch_size} is larger than the "
-            f"{train_x.shape[0]} training examples"
+            f"{len(train_x)} training examples"
         )
     if eval_at is None:
-        points = itertools.chain(
-            range(0, config.max_samples, config.eval_every), [config.max_samples]
-        )
+        points = [*range(0, config.max_samples, config.eval_every), config.max_samples]
     else:
         points = sorted({int(p) for p in eval_at if 0 <= p <= config.max_samples})
     lock = output_lock(checkpoint, "checkpoint") if checkpoint is not None else nullcontext()
     lock2 = output_lock(resume, "training state") if resume is not None else nullcontext()
     with lock, lock2, torch_threads(config.threads):
-        return _fit(
-            model, train_x, test_x, config, points, checkpoint, experiment, progress, callback,
-            None if resume is None else Path(resume), resume_every,
-        )  # fmt: skip
+        run = _Run(model, train_x, test_x, config, checkpoint, experiment, callback, progress)
+        return run.fit(points, None if resume is None else Path(resume), resume_every)
 
 
-def _check_support(model: VAE, x: torch.Tensor, what: str) -> None:
+def _check_support(model: VAE, x: Rows, what: str) -> None:
     """Refuse data outside the decoder likelihood's support (a Bernoulli decoder fed values
     above 1 reports a meaningless, positive "log-likelihood")."""
     support = model.likelihood.support
     if support is None:
         return
-    lo, hi = float(x.min()), float(x.max())
+    lo, hi = x.span()
     if lo < support[0] or hi > support[1]:
         raise ConfigError(
             f"the {what} data span [{lo:g}, {hi:g}], but the {model.config.likelihood} decoder "
@@ -136,180 +124,230 @@ def _check_support(model: VAE, x: torch.Tensor, what: str) -> None:
         )
 
 
-def _fit(
-    model, train_x, test_x, config, points, checkpoint, experiment, progress, callback,
-    resume=None, resume_every=60.0,
-) -> History:  # fmt: skip
-    device = default_device()
-    model.to(device)
-    train_x = train_x.to(device)
-    eval_train = _subset(train_x, config.eval_train_size)
-    eval_test = None if test_x is None else _subset(test_x, config.eval_test_size).to(device)
+def aevb_step(model: VAE, xb: torch.Tensor, optimizer, config: TrainConfig, beta: float = 1.0):
+    """One step of AEVB (the paper's Algorithm 1) on the minibatch ``xb`` (M, D): the SGVB
+    estimate of the ELBO (estimator A or B with L = ``config.n_samples`` draws per datapoint;
+    or ``config.objective`` with KL weight ``beta``), and one optimizer step up its gradient.
+    Returns the minibatch mean of the objective (detached, nats per datapoint)."""
+    if (config.objective, config.beta, config.kl_warmup, config.free_bits) == ("elbo", 1, 0, 0):
+        value = elbo(model, xb, config.n_samples, config.kl)
+    else:
+        value = OBJECTIVES[config.objective](model, xb, config, beta)
+    loss = -value.mean()
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return value.detach().mean()
 
-    if config.init_std is not None:
-        init_normal_(model, config.init_std, config.seed)
-    torch.manual_seed(config.seed)
-    order = torch.Generator().manual_seed(config.seed)
-    gen = torch.Generator().manual_seed(config.seed + 1)  # the baselines' own draws (HMC)
-    state = new_state(config.algorithm, model, train_x.shape[0], gen)
-    optimizer = make_optimizer(model.parameters(), config)
-    history = History()
-    n, m = train_x.shape[0], config.batch_size
-    samples, steps, elapsed = 0, 0, 0.0
-    perm: torch.Tensor | None = None  # this epoch's order, and where in it the next batch starts
-    pos = 0
-    bad = torch.zeros((), dtype=torch.bool, device=device)
-    trace: list[torch.Tensor] = []
-    if resume is not None and resume.exists():
-        s = read_state(resume, config, model, optimizer, (order, gen))
-        if s["algorithm_state"] is not None:
-            state = MCEMState(**s["algorithm_state"])
-        history = History.from_dict(s["history"])
-        samples, steps, elapsed = s["samples"], s["steps"], s["elapsed"]
-        perm, pos = s["perm"], s["pos"]
-        trace = [torch.tensor(v) for v in s["trace"]]
-        points = [p for p in points if p > samples]
-    start = time.perf_counter() - elapsed
-    good_state, good_samples = copy.deepcopy(model.state_dict()), samples
-    saved_at = time.perf_counter()
 
-    def save_state() -> None:
-        write_state(
-            resume, config, model, optimizer, (order, gen),
-            algorithm_state=None if state is None else dataclasses.asdict(state),
-            history=history.to_dict(), samples=samples, steps=steps,
-            elapsed=float(time.perf_counter() - start), perm=perm, pos=pos,
-            trace=[float(t) for t in trace],
-        )  # fmt: skip
+class _Schedule:
+    """The sample counts to evaluate at, increasing: due at the first minibatch boundary at or
+    after each."""
 
-    def record() -> None:
-        nonlocal good_state, good_samples, trace
-        tr, te = None, None  # MCEM has no encoder, so no ELBO
-        if config.algorithm != "mcem":
-            tr = evaluate(model, eval_train, batch_size=1000)["elbo"]
-            te = None if eval_test is None else evaluate(model, eval_test, batch_size=1000)["elbo"]
-        if not all(torch.isfinite(torch.tensor(v)) for v in (tr, te) if v is not None):
-            diverged()
-        model.train()
-        history.samples.append(samples)
-        history.train_elbo.append(tr)
-        history.test_elbo.append(te)
-        history.objective.append(float(torch.stack(trace).mean()) if trace else None)
-        trace = []
-        history.seconds.append(time.perf_counter() - start)
-        good_state, good_samples = copy.deepcopy(model.state_dict()), samples
-        if checkpoint is not None:
-            save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
-        if tr is not None:
-            bar.set_postfix_str(
-                f"train ELBO {tr:.1f}" + (f", test {te:.1f}" if te is not None else ""),
-                refresh=False,
-            )
-        if callback is not None:
-            callback(history)
+    def __init__(self, points: Sequence[int], done: int = -1):
+        self._todo = iter([p for p in points if p > done])
+        self.next = next(self._todo, None)
 
-    def diverged() -> None:
-        model.load_state_dict(good_state)
-        where = ""
-        if checkpoint is not None:
-            save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
-            where = f" and saved to {checkpoint}"
-        bar.close()
+    def due(self, samples: int) -> bool:
+        return self.next is not None and samples >= self.next
+
+    def passed(self, samples: int) -> None:
+        while self.next is not None and self.next <= samples:
+            self.next = next(self._todo, None)
+
+
+class _Guard:
+    """The divergence guard: remembers the last good weights, watches the objective for NaN or
+    inf (one flag on the device, read every 100 steps and at evaluations, so no step waits for
+    it), and on divergence restores the good weights, saves them and raises."""
+
+    def __init__(self, run: _Run, samples: int):
+        self.run, self.bad = run, torch.zeros((), dtype=torch.bool, device=run.model.device())
+        self.good(samples)
+
+    def watch(self, value: torch.Tensor) -> None:
+        self.bad |= ~torch.isfinite(value)
+
+    def ok(self) -> bool:
+        return not bool(self.bad)
+
+    def good(self, samples: int) -> None:
+        self.state, self.samples = copy.deepcopy(self.run.model.state_dict()), samples
+
+    def restore_if_broken(self) -> None:
+        if not all(torch.isfinite(p).all() for p in self.run.model.parameters()):
+            self.run.model.load_state_dict(self.state)
+
+    def diverged(self, samples: int) -> None:
+        run, config = self.run, self.run.config
+        run.model.load_state_dict(self.state)
+        where = f" and saved to {run.checkpoint}" if run.checkpoint is not None else ""
+        run.save_checkpoint()
+        run.bar.close()
         raise TrainingDivergedError(
-            f"training diverged: the ELBO became NaN or infinite between {good_samples:,} and "
+            f"training diverged: the ELBO became NaN or infinite between {self.samples:,} and "
             f"{samples:,} training samples evaluated (optimizer {config.optimizer}, "
             f"lr {config.lr}). The model was restored to its last good state at "
-            f"{good_samples:,} samples{where}. Try a smaller train.lr (say {config.lr / 10:g}), "
+            f"{self.samples:,} samples{where}. Try a smaller train.lr (say {config.lr / 10:g}), "
             f"a log-variance floor (model.logvar_min) for Gaussian decoders, or check the data.",
-            checkpoint=str(checkpoint) if checkpoint else None,
-            samples=good_samples,
+            checkpoint=str(run.checkpoint) if run.checkpoint else None,
+            samples=self.samples,
         )
 
-    bar = tqdm(
-        initial=samples,
-        total=config.max_samples,
-        unit="samples",
-        unit_scale=True,
-        mininterval=0.5,
-        disable=not progress,
-        desc="training",
-    )
-    plain = (config.objective, config.beta, config.kl_warmup, config.free_bits) == (
-        "elbo",
-        1.0,
-        0,
-        0.0,
-    )
-    model.train()
-    try:
-        todo = iter(points)  # sample counts still to evaluate at, increasing
-        next_eval = next(todo, None)
-        if next_eval == 0:
-            record()
-            next_eval = next(todo, None)
-        while samples < config.max_samples:
-            if perm is None:
-                perm, pos = torch.randperm(n, generator=order).to(device), 0
-            for i in range(pos, n - m + 1, m):
-                idx = perm[i : i + m]
-                xb = torch.index_select(train_x, 0, idx)  # 4x faster than [ ]
-                if config.algorithm != "aevb":  # a baseline steps its own weights
-                    try:
-                        loss = -algorithm_step(model, xb, idx, optimizer, config, state, gen)
-                    except RuntimeError:  # e.g. sampling from NaN weights: torch refuses
-                        if all(torch.isfinite(p).all() for p in model.parameters()):
-                            raise
-                        diverged()
-                elif plain:  # the paper's AEVB step: estimator A or B of the ELBO
-                    loss = -elbo(model, xb, config.n_samples, config.kl).mean()
-                else:
-                    warm = min(1.0, (samples + m) / config.kl_warmup) if config.kl_warmup else 1.0
-                    value = OBJECTIVES[config.objective](model, xb, config, config.beta * warm)
-                    loss = -value.mean()
-                if config.algorithm == "aevb":
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    optimizer.step()
-                if config.lr_halflife is not None:
-                    for group in optimizer.param_groups:
-                        group["lr"] = config.lr * 0.5 ** ((samples + m) / config.lr_halflife)
-                bad |= ~torch.isfinite(loss.detach())
-                trace.append(-loss.detach())
-                samples += m
-                steps += 1
-                pos = i + m
-                bar.update(m)
-                if steps % 100 == 0 and bool(bad):
-                    diverged()
-                if next_eval is not None and samples >= next_eval:
-                    if bool(bad):
-                        diverged()
-                    record()
-                    while next_eval is not None and next_eval <= samples:
-                        next_eval = next(todo, None)
+
+class _Run:
+    """One call of :func:`fit`: the model, data, optimizer, generators and progress, with the
+    loop (:meth:`fit`), the evaluation (:meth:`record`) and the resume file (:meth:`save_state`,
+    :meth:`load_state`) as methods over them."""
+
+    def __init__(self, model, train_x, test_x, config, checkpoint, experiment, callback, bar):
+        self.model, self.config, self.callback = model, config, callback
+        self.checkpoint, self.experiment = checkpoint, experiment
+        device = default_device()
+        model.to(device)
+        self.train_x = train_x.to(device)
+        self.eval_train = self.train_x.spaced(config.eval_train_size)
+        self.eval_test = None if test_x is None else test_x.spaced(config.eval_test_size)
+        self.eval_test = None if test_x is None else self.eval_test.to(device)
+        if config.init_std is not None:
+            init_normal_(model, config.init_std, config.seed)
+        torch.manual_seed(config.seed)
+        self.order = torch.Generator().manual_seed(config.seed)
+        self.gen = torch.Generator().manual_seed(config.seed + 1)  # the baselines' own draws
+        self.state = new_state(config.algorithm, model, len(train_x), self.gen)
+        self.optimizer = make_optimizer(model.parameters(), config)
+        self.history = History()
+        self.samples, self.steps, self.elapsed = 0, 0, 0.0
+        self.perm: torch.Tensor | None = None  # this epoch's order; the next batch starts at pos
+        self.pos = 0
+        self.trace: list[torch.Tensor] = []  # the objective of each step since the last record
+        self.show_bar = bar
+
+    # -- the loop ------------------------------------------------------------------------
+    def fit(self, points: Sequence[int], resume: Path | None, resume_every: float) -> History:
+        config, model, m = self.config, self.model, self.config.batch_size
+        resumed = resume is not None and resume.exists()
+        if resumed:
+            self.load_state(resume)
+        schedule = _Schedule(points, done=self.samples if resumed else -1)
+        self.start = time.perf_counter() - self.elapsed
+        self.guard, saved_at = _Guard(self, self.samples), time.perf_counter()
+        self.bar = tqdm(
+            initial=self.samples, total=config.max_samples, unit="samples", unit_scale=True,
+            mininterval=0.5, disable=not self.show_bar, desc="training",
+        )  # fmt: skip
+        model.train()
+        try:
+            if schedule.due(self.samples):
+                self.record()
+                schedule.passed(self.samples)
+            while self.samples < config.max_samples:
+                if self.perm is None:  # a new epoch: a new order
+                    self.perm = torch.randperm(len(self.train_x), generator=self.order)
+                    self.perm, self.pos = self.perm.to(self.train_x.rows.device), 0
+                if self.pos + m > len(self.train_x):  # the epoch's last partial batch is left out
+                    self.perm = None
+                    continue
+                idx = self.perm[self.pos : self.pos + m]
+                self.guard.watch(self.step(self.train_x.take(idx), idx))
+                self.samples, self.steps, self.pos = self.samples + m, self.steps + 1, self.pos + m
+                self.bar.update(m)
+                if self.steps % 100 == 0 and not self.guard.ok():
+                    self.guard.diverged(self.samples)
+                if schedule.due(self.samples):
+                    self.record()
+                    schedule.passed(self.samples)
                 if resume is not None and time.perf_counter() - saved_at >= resume_every:
-                    if not bool(bad):
-                        save_state()
+                    if self.guard.ok():
+                        self.save_state(resume)
                     saved_at = time.perf_counter()
-                if samples >= config.max_samples:
-                    break
-            else:
-                perm = None  # the epoch is done: the next one draws a new order
-        if resume is not None:
-            resume.unlink(missing_ok=True)
-    except KeyboardInterrupt:
-        history.interrupted = True
-        history.interrupted_at = samples
-        if not all(torch.isfinite(p).all() for p in model.parameters()):
-            model.load_state_dict(good_state)
-        model.eval()
-        if checkpoint is not None:
-            save_checkpoint(checkpoint, model, experiment=experiment, history=history.to_dict())
-        # the training state on disk stays the last one saved at a minibatch boundary (an
-        # interrupt may fall mid-step): the same call again continues from there, exactly
-    finally:
-        bar.close()
-    return history
+            if resume is not None:
+                resume.unlink(missing_ok=True)
+        except KeyboardInterrupt:
+            self.history.interrupted, self.history.interrupted_at = True, self.samples
+            self.guard.restore_if_broken()
+            model.eval()
+            self.save_checkpoint()
+            # the training state on disk stays the last one saved at a minibatch boundary (an
+            # interrupt may fall mid-step): the same call again continues from there, exactly
+        finally:
+            self.bar.close()
+        return self.history
+
+    def step(self, xb: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+        """One minibatch step of the configured algorithm; the objective's minibatch mean."""
+        config, m = self.config, xb.shape[0]
+        if config.algorithm == "aevb":
+            warm = min(1.0, (self.samples + m) / config.kl_warmup) if config.kl_warmup else 1.0
+            value = aevb_step(self.model, xb, self.optimizer, config, config.beta * warm)
+        else:  # a baseline steps its own weights
+            try:
+                value = algorithm_step(
+                    self.model, xb, idx, self.optimizer, config, self.state, self.gen
+                )
+            except RuntimeError:  # e.g. sampling from NaN weights: torch refuses
+                if all(torch.isfinite(p).all() for p in self.model.parameters()):
+                    raise
+                self.guard.diverged(self.samples)
+        if config.lr_halflife is not None:
+            for group in self.optimizer.param_groups:
+                group["lr"] = config.lr * 0.5 ** ((self.samples + m) / config.lr_halflife)
+        self.trace.append(value)
+        return value
+
+    # -- evaluation ----------------------------------------------------------------------
+    def record(self) -> None:
+        """Evaluate the train and test ELBO, append to the history, checkpoint, call back."""
+        if not self.guard.ok():
+            self.guard.diverged(self.samples)
+        model, h = self.model, self.history
+        tr, te = None, None  # MCEM has no encoder, so no ELBO
+        if self.config.algorithm != "mcem":
+            tr = evaluate(model, self.eval_train, batch_size=1000)["elbo"]
+            if self.eval_test is not None:
+                te = evaluate(model, self.eval_test, batch_size=1000)["elbo"]
+        if not all(torch.isfinite(torch.tensor(v)) for v in (tr, te) if v is not None):
+            self.guard.diverged(self.samples)
+        model.train()
+        h.samples.append(self.samples)
+        h.train_elbo.append(tr)
+        h.test_elbo.append(te)
+        h.objective.append(float(torch.stack(self.trace).mean()) if self.trace else None)
+        self.trace = []
+        h.seconds.append(time.perf_counter() - self.start)
+        self.guard.good(self.samples)
+        self.save_checkpoint()
+        if tr is not None:
+            post = f"train ELBO {tr:.1f}" + (f", test {te:.1f}" if te is not None else "")
+            self.bar.set_postfix_str(post, refresh=False)
+        if self.callback is not None:
+            self.callback(h)
+
+    def save_checkpoint(self) -> None:
+        if self.checkpoint is not None:
+            save_checkpoint(
+                self.checkpoint, self.model, experiment=self.experiment,
+                history=self.history.to_dict(),
+            )  # fmt: skip
+
+    # -- the resume file -----------------------------------------------------------------
+    def save_state(self, path: Path) -> None:
+        write_state(
+            path, self.config, self.model, self.optimizer, (self.order, self.gen),
+            algorithm_state=None if self.state is None else dataclasses.asdict(self.state),
+            history=self.history.to_dict(), samples=self.samples, steps=self.steps,
+            elapsed=float(time.perf_counter() - self.start), perm=self.perm, pos=self.pos,
+            trace=[float(t) for t in self.trace],
+        )  # fmt: skip
+
+    def load_state(self, path: Path) -> None:
+        s = read_state(path, self.config, self.model, self.optimizer, (self.order, self.gen))
+        if s["algorithm_state"] is not None:
+            self.state = MCEMState(**s["algorithm_state"])
+        self.history = History.from_dict(s["history"])
+        self.samples, self.steps, self.elapsed = s["samples"], s["steps"], s["elapsed"]
+        self.perm, self.pos = s["perm"], s["pos"]
+        self.trace = [torch.tensor(v) for v in s["trace"]]
 
 
 def train_experiment(

@@ -139,7 +139,7 @@ def load_svhn(
                 f"download it again (`python -m vae_tutorial download svhn`)."
             )
         x, y = _read(path, limit)
-        parts[split] = torch.from_numpy(x.reshape(len(x), -1)).to(torch.float32).div_(255.0)
+        parts[split] = torch.from_numpy(np.ascontiguousarray(x.reshape(len(x), -1)))
         parts[f"{split}_labels"] = torch.from_numpy(y)
     n, m = len(parts["train"]), len(parts["test"])
     about = (
@@ -147,7 +147,7 @@ def load_svhn(
         f"images, RGB / 255 in [0, 1], rows flattened in (C, H, W) order; labels 0..9 (the "
         f"file's label 10 is the digit 0)"
     )
-    return Dataset("svhn", image_shape=(3, 32, 32), description=about, **parts)
+    return Dataset("svhn", image_shape=(3, 32, 32), description=about, scale=255.0, **parts)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
