@@ -164,17 +164,3 @@ def test_a_config_file_that_is_not_utf8_or_is_a_folder(tmp_path):
         ExperimentConfig.load(tmp_path)
     with pytest.raises(ConfigError, match="cannot read config file"):
         ExperimentConfig.load(tmp_path / "absent.json")
-
-
-def test_the_allowed_names_come_from_the_registries():
-    from vae_tutorial.core.config import allowed
-    from vae_tutorial.core.estimators import KL_ESTIMATORS
-    from vae_tutorial.core.networks import ACTIVATIONS, ARCHITECTURES
-    from vae_tutorial.core.optimizers import OPTIMIZERS
-    from vae_tutorial.datasets import DATASETS
-
-    assert allowed("activation") == tuple(ACTIVATIONS)
-    assert allowed("architecture") == tuple(ARCHITECTURES)
-    assert allowed("optimizer") == tuple(OPTIMIZERS)
-    assert allowed("kl") == tuple(KL_ESTIMATORS)
-    assert allowed("data") == tuple(DATASETS)

@@ -1,5 +1,6 @@
-"""Latent families q(z|x): reparameterization, analytic KL and the prior, against scipy
-and Monte Carlo."""
+"""Latent families q(z|x): reparameterization, analytic KL and the prior, against scipy and
+closed forms. The checks every family shares (draws, KL and mean against Monte Carlo,
+gradients) are in tests/test_registries.py."""
 
 import math
 
@@ -8,17 +9,11 @@ import pytest
 import torch
 from scipy import stats
 
-from vae_tutorial.core.config import allowed
 from vae_tutorial.core.latents import (
-    LATENTS,
     ExponentialLatent,
     GaussianLatent,
     kl_exponential_unit,
 )
-
-
-def test_the_registry_is_the_list_the_config_accepts():
-    assert allowed("latent") == tuple(LATENTS)
 
 
 def test_exponential_latent_inverse_cdf_gives_exponential_draws():
@@ -31,16 +26,9 @@ def test_exponential_latent_inverse_cdf_gives_exponential_draws():
     np.testing.assert_allclose(fam.prior_ppf(u).numpy(), stats.expon.ppf(u.numpy()), rtol=1e-12)
 
 
-def test_exponential_kl_matches_monte_carlo():
-    rates = torch.tensor([[0.2, 1.0, 3.0]], dtype=torch.float64)
-    fam = ExponentialLatent(3)
-    params = (rates.log(),)
-    z = fam.rsample(params, 200000)  # (n, 1, 3)
-    log_ratio = fam.q(params).log_prob(z) - fam.prior.log_prob(z)
-    mc, se = float(log_ratio.mean()), float(log_ratio.std() / math.sqrt(len(log_ratio)))
-    exact = float(kl_exponential_unit(params[0]))
-    assert abs(mc - exact) < 4 * se
+def test_exponential_kl_is_zero_only_at_the_prior():
     assert float(kl_exponential_unit(torch.zeros(1, 4))) == 0.0  # KL(Exp(1) || Exp(1)) = 0
+    assert float(kl_exponential_unit(torch.full((1, 4), 0.1))) > 0
 
 
 def test_exponential_reparameterization_gradient_matches_the_exact_one():

@@ -221,21 +221,6 @@ def test_the_lock_is_held_across_processes(tmp_path):
     assert out.stdout.startswith("got it")
 
 
-@pytest.mark.parametrize(
-    "likelihood,data,match",
-    [
-        ("bernoulli", torch.full((100, 12), 2.0), r"span \[2, 2\], but the bernoulli decoder"),
-        ("poisson", torch.full((100, 12), -0.5), r"span \[-0.5, -0.5\], but the poisson"),
-    ],
-)
-def test_data_outside_the_likelihood_support_is_refused(likelihood, data, match):
-    from vae_tutorial.core.config import ModelConfig
-
-    model = build_model(ModelConfig(x_dim=12, z_dim=2, hidden=(16,), likelihood=likelihood))
-    with pytest.raises(ConfigError, match=match):
-        fit(model, data, cfg(), progress=False)
-
-
 def test_nan_in_the_test_data_is_bad_data_not_divergence(tiny_model, tiny_data):
     train, test = tiny_data
     test = test.clone()

@@ -19,17 +19,14 @@ from vae_tutorial.settings import DATA_VAR, data_dir
         ("cifar10-subset", (4000, 3072), (1000, 3072), (3, 32, 32), False),
     ],
 )
-def test_shapes_dtypes_ranges(name, train, test, shape, binary):
+def test_documented_sizes(name, train, test, shape, binary):
+    """The sizes ``load`` documents; dtype, range and image shape of every dataset are checked
+    by tests/test_registries.py."""
     ds = data.load(name)
     assert tuple(ds.train.shape) == train and tuple(ds.test.shape) == test
-    assert ds.image_shape == shape and int(np.prod(shape)) == train[1]
-    for x in (ds.train, ds.test):
-        assert x.dtype == torch.float32
-        assert 0.0 <= float(x.min()) and float(x.max()) <= 1.0
-        if binary:
-            assert set(torch.unique(x).tolist()) == {0.0, 1.0}
-        else:
-            assert len(torch.unique(x[:50])) > 50  # really grey levels
+    assert ds.image_shape == shape
+    if not binary:
+        assert len(torch.unique(ds.train[:50])) > 50  # really grey levels
 
 
 def test_binarized_labels_match_grey_mnist_class_counts():
