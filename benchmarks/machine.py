@@ -8,6 +8,8 @@ Sections (``SECTIONS``), all measured in one run so that ratios compare like wit
   paper's 784-500-20 tanh model (M = 100) and the pytorch/examples 784-400-20 ReLU shape
   (M = 128) on 1 and 2 threads, and the baseline: a plain tutorial loop over a
   ``DataLoader`` of per-sample tensors (same model, batch, optimizer and thread count).
+- ``ab``: the whole-process A/B against the training loop of pytorch/examples ``vae/main.py``
+  (``benchmarks/ab_train.py``, ``benchmarks/peer_vae.py``): wall-time ratio and both peaks.
 - ``progress``: ``fit`` with the progress bar (and a live ELBO plot) vs without.
 - ``elbo``: wall time for the 784-500-20 model to reach a test ELBO of -100 nats from
   scratch with ``FAST_RECIPE`` (capped; the ELBO reached is reported).
@@ -35,6 +37,7 @@ from unittest import mock
 
 import numpy as np
 import torch
+from ab_train import ab_train
 from latency import EXPLORER_DATA, _seconds, explorer, grid_ms, notebook_seconds, slider_ms
 
 from vae_tutorial.core.config import ModelConfig, TrainConfig
@@ -42,7 +45,7 @@ from vae_tutorial.core.flops import seconds_per_flop
 from vae_tutorial.core.model import VAE, build_model
 from vae_tutorial.settings import torch_threads
 
-SECTIONS = ("train", "progress", "elbo", "slider", "grid", "notebooks")
+SECTIONS = ("train", "ab", "progress", "elbo", "slider", "grid", "notebooks")
 #: the two model shapes timed: (model, minibatch size M)
 SHAPES = {
     "paper": (ModelConfig(z_dim=20, hidden=(500,)), 100),  # paper, section 5: 784-500-20 tanh
@@ -60,14 +63,16 @@ FAST_RECIPE = TrainConfig(
 #: budgets: samples per timed burst, round-robin rounds, (samples, rounds) of the progress
 #: runs, (cap s, cap samples, evaluation interval) of the ELBO run, slider moves, grid repeats
 BUDGET = {
-    "full": dict(burst=20_000, rounds=3, progress=(60_000, 3),
+    "full": dict(burst=20_000, rounds=3, ab=(3, 3), progress=(60_000, 3),
                  elbo=(240.0, 3_000_000, 50_000), slider=300, grid=20),
-    "quick": dict(burst=1_000, rounds=1, progress=(3_000, 1),
+    "quick": dict(burst=1_000, rounds=1, ab=(1, 1), progress=(3_000, 1),
                   elbo=(3.0, 5_000, 2_500), slider=20, grid=3),
 }  # fmt: skip
 TARGETS = {  # key: (path into the result, comparison, bound)
     "roofline_fraction": (("roofline_fraction", "paper", "1"), ">=", 0.40),
     "speedup": (("speedup",), ">=", 5.0),
+    "ab_speedup": (("ab", "speedup_median"), ">=", 1.5),
+    "ab_memory_ratio": (("ab", "memory_ratio"), "<=", 1.0),
     "seconds_to_elbo_minus_100": (("seconds_to_elbo_minus_100",), "<=", 180.0),
     "slider_ms_p95": (("slider_ms_p95", "max"), "<=", 30.0),
     "grid_ms": (("grid_ms",), "<=", 100.0),
@@ -81,6 +86,9 @@ NOTES = {
     "times": "best of interleaved repeats; train rates in steady state, between evaluations",
     "baseline": "DataLoader over per-sample tensors, default Adam, loss.item() per step; "
     "same model, batch and thread count (1) as train_samples_per_s.paper.1",
+    "ab": "whole processes, alternating: pytorch/examples vae/main.py's loop (peer_vae.py) vs "
+    "python -m vae_tutorial train (pytorch_examples.json), 3 epochs of 50,000; speedup = peer "
+    "wall / ours (median of pairs), memory_ratio = our peak RSS / the peer's",
     "elbo": "test ELBO of 5,000 evenly spaced test images every 50,000 samples",
     "progress_overhead": "CPU time inside the tqdm bar (terminal) and a LiveELBOPlot "
     "callback over the rest of fit (1 thread), timed directly",
@@ -299,6 +307,8 @@ def run(
         ds = data.load("mnist-binarized") if section in ("train", "progress", "elbo") else None
         if section == "train":
             out.update(bench_train(ds.train, b["burst"], b["rounds"]))
+        elif section == "ab":
+            out["ab"] = ab_train(*b["ab"])
         elif section == "progress":
             out["progress_overhead"] = bench_progress(ds, *b["progress"])
         elif section == "elbo":

@@ -24,7 +24,7 @@ EXIT_USER_ERROR, EXIT_INTERRUPTED = 2, 130
 def cmd_train(args: argparse.Namespace) -> None:
     from .core.config import ExperimentConfig
     from .core.estimators import evaluate
-    from .core.train import train_experiment
+    from .core.train import EVAL_BATCH, train_experiment
     from .datasets import load
 
     exp = ExperimentConfig.load(args.config)
@@ -45,7 +45,7 @@ def cmd_train(args: argparse.Namespace) -> None:
             f"training interrupted after {result['samples']:,} samples evaluated; the model "
             f"so far is saved in {out}"
         )
-    result["test_elbo"] = evaluate(model, ds.rows("test"))["elbo"]
+    result["test_elbo"] = evaluate(model, ds.rows("test"), batch_size=EVAL_BATCH)["elbo"]
     _print_json(result)
 
 

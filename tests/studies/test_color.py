@@ -188,7 +188,7 @@ def test_train_pair_trains_joint_and_channel_models_on_any_rgb_dataset(monkeypat
 
     monkeypatch.setattr(pretrained, "experiment", tiny)
     ds = data_mod.load("cifar10-subset")
-    small = dataclasses.replace(ds, name="tiny-rgb", train=ds.train[:120], test=ds.test[:20])
+    small = ds.replace(name="tiny-rgb", train=ds.train[:120], test=ds.test[:20])
     joint, channels = color.train_pair(small, progress=False, names=("cifar-mlp",))
     assert list(joint) == ["cifar-mlp"] and list(channels) == list(color.CHANNELS)
     report = color.joint_report(joint["cifar-mlp"], channels, small.test)

@@ -252,7 +252,8 @@ def evaluate(
     model: VAE, x: torch.Tensor, k: int = 0, batch_size: int | None = None, n_samples: int = 1
 ) -> dict[str, float]:
     """Average ELBO (L = ``n_samples``) and, if ``k`` > 0, importance-sampled log p(x) over
-    the rows of x (N, D). Returns {"elbo": nats, "log_px": nats or None, "n": N}."""
+    the rows of x (N, D) (a float tensor or a dataset's ``Rows``). Returns {"elbo": nats,
+    "log_px": nats or None, "n": N}. No gradients are kept."""
     model.eval()
     device = model.device()
     batch_size = batch_size or (1000 if k == 0 else 100)

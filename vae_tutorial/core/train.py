@@ -9,7 +9,6 @@ samples evaluated records the train and test ELBO (nats, higher is better). It s
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import time
 from collections.abc import Callable, Sequence
@@ -21,8 +20,8 @@ from tqdm.auto import tqdm
 
 from ..atomic import output_lock
 from ..datasets import Dataset
-from ..datasets.registry import Rows
-from ..errors import ConfigError, TrainingDivergedError
+from ..datasets.rows import Rows
+from ..errors import ConfigError
 from ..settings import torch_threads
 from .algorithms import MCEMState, init_normal_, new_state
 from .algorithms import step as algorithm_step
@@ -33,6 +32,12 @@ from .history import History
 from .model import VAE, build_model
 from .optimizers import make_optimizer
 from .resume import read_state, write_state
+from .run_parts import Guard, Schedule, Trace
+
+#: rows per batch when ``fit`` evaluates the ELBO. It fixes how the evaluation draws from
+#: torch's random generator, and so the training noise after it: changing it changes every
+#: run (the shipped models are retrained bit for bit with 1000).
+EVAL_BATCH = 1000
 
 __all__ = ["History", "default_device", "fit", "train_experiment"]
 
@@ -140,61 +145,6 @@ def aevb_step(model: VAE, xb: torch.Tensor, optimizer, config: TrainConfig, beta
     return value.detach().mean()
 
 
-class _Schedule:
-    """The sample counts to evaluate at, increasing: due at the first minibatch boundary at or
-    after each."""
-
-    def __init__(self, points: Sequence[int], done: int = -1):
-        self._todo = iter([p for p in points if p > done])
-        self.next = next(self._todo, None)
-
-    def due(self, samples: int) -> bool:
-        return self.next is not None and samples >= self.next
-
-    def passed(self, samples: int) -> None:
-        while self.next is not None and self.next <= samples:
-            self.next = next(self._todo, None)
-
-
-class _Guard:
-    """The divergence guard: remembers the last good weights, watches the objective for NaN or
-    inf (one flag on the device, read every 100 steps and at evaluations, so no step waits for
-    it), and on divergence restores the good weights, saves them and raises."""
-
-    def __init__(self, run: _Run, samples: int):
-        self.run, self.bad = run, torch.zeros((), dtype=torch.bool, device=run.model.device())
-        self.good(samples)
-
-    def watch(self, value: torch.Tensor) -> None:
-        self.bad |= ~torch.isfinite(value)
-
-    def ok(self) -> bool:
-        return not bool(self.bad)
-
-    def good(self, samples: int) -> None:
-        self.state, self.samples = copy.deepcopy(self.run.model.state_dict()), samples
-
-    def restore_if_broken(self) -> None:
-        if not all(torch.isfinite(p).all() for p in self.run.model.parameters()):
-            self.run.model.load_state_dict(self.state)
-
-    def diverged(self, samples: int) -> None:
-        run, config = self.run, self.run.config
-        run.model.load_state_dict(self.state)
-        where = f" and saved to {run.checkpoint}" if run.checkpoint is not None else ""
-        run.save_checkpoint()
-        run.bar.close()
-        raise TrainingDivergedError(
-            f"training diverged: the ELBO became NaN or infinite between {self.samples:,} and "
-            f"{samples:,} training samples evaluated (optimizer {config.optimizer}, "
-            f"lr {config.lr}). The model was restored to its last good state at "
-            f"{self.samples:,} samples{where}. Try a smaller train.lr (say {config.lr / 10:g}), "
-            f"a log-variance floor (model.logvar_min) for Gaussian decoders, or check the data.",
-            checkpoint=str(run.checkpoint) if run.checkpoint else None,
-            samples=self.samples,
-        )
-
-
 class _Run:
     """One call of :func:`fit`: the model, data, optimizer, generators and progress, with the
     loop (:meth:`fit`), the evaluation (:meth:`record`) and the resume file (:meth:`save_state`,
@@ -220,7 +170,7 @@ class _Run:
         self.samples, self.steps, self.elapsed = 0, 0, 0.0
         self.perm: torch.Tensor | None = None  # this epoch's order; the next batch starts at pos
         self.pos = 0
-        self.trace: list[torch.Tensor] = []  # the objective of each step since the last record
+        self.trace = Trace()  # the objective of each step since the last record
         self.show_bar = bar
 
     # -- the loop ------------------------------------------------------------------------
@@ -229,9 +179,9 @@ class _Run:
         resumed = resume is not None and resume.exists()
         if resumed:
             self.load_state(resume)
-        schedule = _Schedule(points, done=self.samples if resumed else -1)
+        schedule = Schedule(points, done=self.samples if resumed else -1)
         self.start = time.perf_counter() - self.elapsed
-        self.guard, saved_at = _Guard(self, self.samples), time.perf_counter()
+        self.guard, saved_at = Guard(self, self.samples), time.perf_counter()
         self.bar = tqdm(
             initial=self.samples, total=config.max_samples, unit="samples", unit_scale=True,
             mininterval=0.5, disable=not self.show_bar, desc="training",
@@ -303,17 +253,17 @@ class _Run:
         model, h = self.model, self.history
         tr, te = None, None  # MCEM has no encoder, so no ELBO
         if self.config.algorithm != "mcem":
-            tr = evaluate(model, self.eval_train, batch_size=1000)["elbo"]
+            tr = evaluate(model, self.eval_train, batch_size=EVAL_BATCH)["elbo"]
             if self.eval_test is not None:
-                te = evaluate(model, self.eval_test, batch_size=1000)["elbo"]
+                te = evaluate(model, self.eval_test, batch_size=EVAL_BATCH)["elbo"]
         if not all(torch.isfinite(torch.tensor(v)) for v in (tr, te) if v is not None):
             self.guard.diverged(self.samples)
         model.train()
         h.samples.append(self.samples)
         h.train_elbo.append(tr)
         h.test_elbo.append(te)
-        h.objective.append(float(torch.stack(self.trace).mean()) if self.trace else None)
-        self.trace = []
+        h.objective.append(self.trace.mean())
+        self.trace.clear()
         h.seconds.append(time.perf_counter() - self.start)
         self.guard.good(self.samples)
         self.save_checkpoint()
@@ -337,7 +287,7 @@ class _Run:
             algorithm_state=None if self.state is None else dataclasses.asdict(self.state),
             history=self.history.to_dict(), samples=self.samples, steps=self.steps,
             elapsed=float(time.perf_counter() - self.start), perm=self.perm, pos=self.pos,
-            trace=[float(t) for t in self.trace],
+            trace=self.trace.values(),
         )  # fmt: skip
 
     def load_state(self, path: Path) -> None:
@@ -347,7 +297,7 @@ class _Run:
         self.history = History.from_dict(s["history"])
         self.samples, self.steps, self.elapsed = s["samples"], s["steps"], s["elapsed"]
         self.perm, self.pos = s["perm"], s["pos"]
-        self.trace = [torch.tensor(v) for v in s["trace"]]
+        self.trace = Trace(s["trace"])
 
 
 def train_experiment(

@@ -11,13 +11,14 @@ checked by sha256 on its first load in a process; arrays are read with
 from __future__ import annotations
 
 import gzip
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 
 from ..errors import DataError
 from .files import FILES, restore_hint, verified_path
+from .rows import Rows
 from .splits import FREY_SPLIT, block_split, random_split
 from .subsets import representative
 
@@ -38,6 +39,9 @@ CIFAR_CLASSES = (
 )
 
 
+Split = torch.Tensor | Rows | None
+
+
 class Dataset:
     """A dataset, one row per example.
 
@@ -45,10 +49,12 @@ class Dataset:
     (C, H, W order for color); ``*_labels``: (N,) int64 or None; ``image_shape``: the
     shape one row reshapes to, (H, W) for grey and (C, H, W) for color.
 
-    Images shipped as bytes are held as bytes: pass uint8 tensors (``codes``) and ``scale``
-    (a value is ``code / scale``, e.g. 255 for grey levels, 1 for binary pixels). The float32
-    split is made on first access and kept; the trainer reads minibatches from the bytes
-    instead (:meth:`codes`), a quarter of the memory, with the same values bit for bit.
+    Each split is given as a float32 tensor or as :class:`Rows` (uint8 codes and a scale, or
+    bits): images shipped as bytes are then held as bytes, made float32 on first access to
+    ``ds.train`` and kept; the trainer reads minibatches from what is held instead
+    (:meth:`rows`), with the same values bit for bit. A split may also be given as a
+    function that returns it, called on first use (a split most uses never touch is then
+    never read).
     """
 
     _SPLITS = ("train", "test", "valid")
@@ -56,136 +62,100 @@ class Dataset:
     def __init__(
         self,
         name: str,
-        train: torch.Tensor,
-        test: torch.Tensor,
+        train: Split | Callable[[], Split],
+        test: Split | Callable[[], Split],
         image_shape: tuple[int, ...],
-        valid: torch.Tensor | None = None,
+        valid: Split | Callable[[], Split] = None,
         train_labels: torch.Tensor | None = None,
         test_labels: torch.Tensor | None = None,
         description: str = "",
-        scale: float = 1.0,
     ):
         self.name, self.image_shape, self.description = name, tuple(image_shape), description
-        self.train_labels, self.test_labels, self.scale = train_labels, test_labels, float(scale)
-        self._stored = {"train": train, "test": test, "valid": valid}
-        self._floats: dict[str, torch.Tensor] = {}
-        for split, t in self._stored.items():
-            if t is not None and t.dtype not in (torch.uint8, torch.float32):
-                raise DataError(f"{name} {split}: expected uint8 codes or float32, got {t.dtype}")
-
-    def codes(self, split: str = "train") -> tuple[torch.Tensor, float] | None:
-        """(uint8 tensor (N, D), scale) if ``split`` is held as bytes, else None: rows as
-        float32 are ``codes[i].float() / scale`` (exactly the values of ``self.<split>``)."""
-        t = self._stored[split]
-        return (t, self.scale) if t is not None and t.dtype == torch.uint8 else None
+        self.train_labels, self.test_labels = train_labels, test_labels
+        self._given: dict[str, Rows | Callable[[], Split] | None] = {}
+        for split, t in (("train", train), ("test", test), ("valid", valid)):
+            self._given[split] = t if callable(t) and not isinstance(t, Rows) else _as_rows(t)
+        self._floats: dict[str, torch.Tensor | None] = {}
 
     def rows(self, split: str = "train") -> Rows | None:
-        """``split`` as :class:`Rows`: its bytes and scale when held as bytes (made float32 a
-        minibatch at a time), else its float32 tensor; None if the split is not shipped."""
-        t = self._stored[split]
-        if t is None:
-            return None
-        return Rows(t, self.scale) if t.dtype == torch.uint8 else Rows(t)
+        """``split`` as held (:class:`Rows`), read now if it was deferred; None if the split
+        is not shipped."""
+        if split not in self._SPLITS:
+            raise ValueError(f"no split {split!r}: one of {', '.join(self._SPLITS)}")
+        t = self._given[split]
+        if callable(t) and not isinstance(t, Rows):
+            t = self._given[split] = _as_rows(t())
+        return t
+
+    def codes(self, split: str = "train") -> tuple[torch.Tensor, float] | None:
+        """(uint8 tensor (N, D), scale) if ``split`` is held as bytes or bits, else None: rows
+        as float32 are ``codes[i].float() / scale`` (exactly the values of ``self.<split>``)."""
+        r = self.rows(split)
+        return None if r is None else r.codes()
 
     def _float(self, split: str) -> torch.Tensor | None:
         if split not in self._floats:
-            t = self._stored[split]
-            if t is not None and t.dtype == torch.uint8:
-                t = to_float(t, self.scale)
-            self._floats[split] = t
+            r = self.rows(split)
+            self._floats[split] = None if r is None else r.all()
         return self._floats[split]
 
     train = property(lambda self: self._float("train"), doc="(N, D) float32 training rows")
     test = property(lambda self: self._float("test"), doc="(N, D) float32 test rows")
     valid = property(lambda self: self._float("valid"), doc="(N, D) float32 rows, or None")
 
-    def renamed(self, name: str) -> Dataset:
-        """The same data under another name."""
-        s = self._stored
-        return Dataset(
-            name, s["train"], s["test"], self.image_shape, s["valid"], self.train_labels,
-            self.test_labels, self.description, self.scale,
-        )  # fmt: skip
+    def replace(self, **changes) -> Dataset:
+        """A copy with some of the constructor's arguments changed (as ``dataclasses.replace``),
+        e.g. ``ds.replace(name="tiny", train=ds.train[:100])``."""
+        args = {
+            "name": self.name, "train": self._given["train"], "test": self._given["test"],
+            "image_shape": self.image_shape, "valid": self._given["valid"],
+            "train_labels": self.train_labels, "test_labels": self.test_labels,
+            "description": self.description,
+        }  # fmt: skip
+        if unknown := set(changes) - set(args):
+            raise TypeError(f"Dataset has no field {', '.join(sorted(unknown))}")
+        return Dataset(**{**args, **changes})
 
     def __repr__(self) -> str:
-        sizes = ", ".join(f"{k} {tuple(v.shape)}" for k, v in self._stored.items() if v is not None)
+        sizes = ", ".join(
+            f"{k} {v.shape}" if isinstance(v, Rows) else f"{k} (not read yet)"
+            for k, v in self._given.items()
+            if v is not None
+        )
         return f"Dataset({self.name!r}: {sizes})"
 
     @property
     def x_dim(self) -> int:
-        return int(self._stored["train"].shape[1])
+        return int(self.rows("train").shape[1])
 
     def subset(self, n: int, split: str = "test") -> np.ndarray:
         """Indices (n,) of n rows of ``split`` that stand for the whole split: every class in
         proportion, spread through each class, any prefix balanced too; strided where the split
         has no labels (:func:`.subsets.representative`). Use ``ds.test[ds.subset(n)]``, never
         ``ds.test[:n]``: binarized MNIST's test set is sorted by class."""
-        if split not in self._SPLITS or self._stored[split] is None:
+        if split not in self._SPLITS or self.rows(split) is None:
             raise ValueError(
                 f"{self.name} has no {split!r} split (train, test, valid where shipped)"
             )
         labels = getattr(self, f"{split}_labels", None)
-        return representative(n, labels=labels, total=len(self._stored[split]))
+        return representative(n, labels=labels, total=len(self.rows(split)))
 
 
-class Rows:
-    """The rows of one split as stored: float32 (N, D), or uint8 codes and a scale, made
-    float32 a slice or a minibatch at a time (``rows[a:b]``, ``rows.take(idx)``), so that a
-    split shipped as bytes is never held whole as float32. ``evaluate`` and ``fit`` accept it
-    where they accept a float tensor."""
-
-    def __init__(self, rows: torch.Tensor, scale: float | None = None):
-        self.rows, self.scale = rows, scale
-
-    def __len__(self) -> int:
-        return self.rows.shape[0]
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return tuple(self.rows.shape)
-
-    def _float(self, t: torch.Tensor) -> torch.Tensor:
-        return t if self.scale is None else to_float(t, self.scale)
-
-    def __getitem__(self, rows: slice) -> torch.Tensor:
-        return self._float(self.rows[rows])
-
-    def take(self, idx: torch.Tensor) -> torch.Tensor:
-        """The rows ``idx`` (a 1-D int64 tensor) as float32."""
-        return self._float(torch.index_select(self.rows, 0, idx))  # 4x faster than [ ]
-
-    def spaced(self, size: int | None) -> Rows:
-        """Evenly spaced rows (class-balanced even when a split is sorted by label); all of
-        them for None or a size at least N."""
-        n = len(self)
-        if size is None or size >= n:
-            return self
-        return Rows(self.rows[torch.linspace(0, n - 1, size).round().long()], self.scale)
-
-    def to(self, device: torch.device | str) -> Rows:
-        return Rows(self.rows.to(device), self.scale)
-
-    def span(self) -> tuple[float, float]:
-        """(min, max) of the values."""
-        lo, hi = float(self.rows.min()), float(self.rows.max())
-        return (lo, hi) if self.scale is None else (lo / self.scale, hi / self.scale)
-
-    def finite(self) -> bool:
-        return self.scale is not None or bool(torch.isfinite(self.rows).all())
+def _as_rows(t: Split) -> Rows | None:
+    if t is None or isinstance(t, Rows):
+        return t
+    if not isinstance(t, torch.Tensor) or t.dtype != torch.float32:
+        what = getattr(t, "dtype", type(t).__name__)
+        raise DataError(f"a split is a float32 tensor or Rows (codes, bits), got {what}")
+    return Rows(t)
 
 
-def to_float(codes: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
-    """uint8 codes as float32 values ``code / scale``: the one conversion, used for a whole
-    split and for a minibatch alike (so both give the same bits)."""
-    t = codes.to(torch.float32)
-    return t / scale if scale != 1.0 else t
-
-
-def _npz(rel: str) -> dict[str, np.ndarray]:
+def _npz(rel: str, keys: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """The arrays ``keys`` (default: all) of the shipped .npz ``rel``."""
     path = verified_path(rel)
     try:
         with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+            return {k: z[k] for k in (z.files if keys is None else keys)}
     except Exception as e:  # verified bytes that still fail to parse: say so plainly
         raise DataError(f"cannot read {path} as .npz: {e}. {restore_hint(rel)}") from e
 
@@ -199,10 +169,11 @@ def _idx(rel: str, header: int) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8, offset=header)
 
 
-def _u8(a: np.ndarray) -> torch.Tensor:
+def _u8(a: np.ndarray, scale: float = 255.0) -> Rows:
+    """Grey levels or color values shipped as uint8, held as such: values ``a / scale``."""
     if a.dtype != np.uint8:
         raise DataError(f"expected uint8 image codes, got {a.dtype}")
-    return torch.from_numpy(np.ascontiguousarray(a))
+    return Rows(torch.from_numpy(np.ascontiguousarray(a)), scale)
 
 
 def _labels(a: np.ndarray) -> torch.Tensor:
@@ -210,12 +181,13 @@ def _labels(a: np.ndarray) -> torch.Tensor:
 
 
 def _mnist_binarized() -> Dataset:
-    z = _npz("binarized_mnist.npz")
+    rel = "binarized_mnist.npz"
+    z = _npz(rel, ["train", "test", "test_labels"])
     return Dataset(
         "mnist-binarized",
-        train=_u8(z["train"]),
-        valid=_u8(z["valid"]),
-        test=_u8(z["test"]),
+        train=Rows.from_bits(z["train"]),
+        valid=lambda: Rows.from_bits(_npz(rel, ["valid"])["valid"]),
+        test=Rows.from_bits(z["test"]),
         test_labels=_labels(z["test_labels"]),
         image_shape=(28, 28),
         description="static binarized MNIST (Larochelle & Murray 2011): 50k train, 10k "
@@ -238,7 +210,6 @@ def _frey_faces() -> Dataset:
         train=_u8(faces[tr]),
         test=_u8(faces[te]),
         image_shape=(28, 20),
-        scale=255.0,
         description=f"Frey Face frames, grey levels / 255 in [0, 1]; {len(te)} frames held out "
         f"in {b['blocks']} blocks of {b['length']} consecutive frames, the {b['guard']} frames "
         f"either side of each block in neither set",
@@ -258,7 +229,6 @@ def _mnist_grey() -> Dataset:
         train_labels=_labels(labels[tr]),
         test_labels=_labels(labels[te]),
         image_shape=(28, 28),
-        scale=255.0,
         description=f"the 10k original MNIST test images, grey levels / 255 in [0, 1], split "
         f"{10000 - GREY_TEST_SIZE} train / {GREY_TEST_SIZE} test (seed {GREY_SPLIT_SEED})",
     )
@@ -269,8 +239,8 @@ def _mnist_grey_binarized() -> Dataset:
     return Dataset(
         "mnist-grey-binarized",
         # grey level > 127 is exactly level / 255 > 1/2
-        train=(grey.codes("train")[0] > 127).to(torch.uint8),
-        test=(grey.codes("test")[0] > 127).to(torch.uint8),
+        train=Rows.from_bits((grey.codes("train")[0] > 127).numpy()),
+        test=Rows.from_bits((grey.codes("test")[0] > 127).numpy()),
         train_labels=grey.train_labels,
         test_labels=grey.test_labels,
         image_shape=(28, 28),
@@ -296,7 +266,6 @@ def _cifar10_subset() -> Dataset:
         train_labels=_labels(ytr),
         test_labels=_labels(yte),
         image_shape=(3, 32, 32),
-        scale=255.0,
         description="the first 4,000 CIFAR-10 training images and the first 1,000 test "
         "images, RGB / 255 in [0, 1], rows flattened in (C, H, W) order",
     )
@@ -313,15 +282,15 @@ def channel_view(ds: Dataset, channel: str) -> Dataset:
         raise DataError(f"{ds.name} is not an RGB dataset (image shape {ds.image_shape})")
     c, hw = CHANNELS.index(channel), ds.image_shape[1] * ds.image_shape[2]
 
-    def one(split: str) -> torch.Tensor:
-        held = ds.codes(split)
-        return (held[0] if held else getattr(ds, split)).reshape(-1, 3, hw)[:, c].contiguous()
+    def one(split: str) -> Rows:
+        rows = ds.rows(split)
+        channel = (rows.rows if rows.width is None else rows.codes()[0]).reshape(-1, 3, hw)
+        return Rows(channel[:, c].contiguous(), rows.scale if rows.width is None else 1.0)
 
     return Dataset(
         f"{ds.name}-{channel}",
         train=one("train"),
         test=one("test"),
-        scale=ds.scale,
         train_labels=ds.train_labels,
         test_labels=ds.test_labels,
         image_shape=tuple(ds.image_shape[1:]),
@@ -331,7 +300,7 @@ def channel_view(ds: Dataset, channel: str) -> Dataset:
 
 def _cifar10_channel(channel: str) -> Callable[[], Dataset]:
     def loader() -> Dataset:
-        return channel_view(_cifar10_subset(), channel).renamed(f"cifar10-{channel}")
+        return channel_view(_cifar10_subset(), channel).replace(name=f"cifar10-{channel}")
 
     return loader
 

@@ -114,7 +114,7 @@ def load_svhn(
     """
     import torch
 
-    from .registry import Dataset
+    from .registry import Dataset, Rows
 
     for name, v in (("train_limit", train_limit), ("test_limit", test_limit)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
@@ -139,7 +139,7 @@ def load_svhn(
                 f"download it again (`python -m vae_tutorial download svhn`)."
             )
         x, y = _read(path, limit)
-        parts[split] = torch.from_numpy(np.ascontiguousarray(x.reshape(len(x), -1)))
+        parts[split] = Rows(torch.from_numpy(np.ascontiguousarray(x.reshape(len(x), -1))), 255.0)
         parts[f"{split}_labels"] = torch.from_numpy(y)
     n, m = len(parts["train"]), len(parts["test"])
     about = (
@@ -147,7 +147,7 @@ def load_svhn(
         f"images, RGB / 255 in [0, 1], rows flattened in (C, H, W) order; labels 0..9 (the "
         f"file's label 10 is the digit 0)"
     )
-    return Dataset("svhn", image_shape=(3, 32, 32), description=about, scale=255.0, **parts)
+    return Dataset("svhn", image_shape=(3, 32, 32), description=about, **parts)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

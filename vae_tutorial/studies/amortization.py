@@ -115,8 +115,13 @@ def amortization_gaps(
         def draws() -> torch.Generator:  # the same K noise draws for both proposals
             return torch.Generator().manual_seed(seed + 1)
 
-        enc = importance_estimates(model, x, k, generator=draws())
-        opt = importance_estimates(model, x, k, params=tuple(params), generator=draws())
+        # K draws in chunks of 4e6 / (B * D): the draws depend on the chunk, and notebook 05b's
+        # stored gaps were computed with this one
+        chunk = max(1, 4_000_000 // (x.shape[0] * model.x_dim))
+        enc = importance_estimates(model, x, k, chunk=chunk, generator=draws())
+        opt = importance_estimates(
+            model, x, k, params=tuple(params), chunk=chunk, generator=draws()
+        )
     return AmortizationResult(
         elbo_encoder=enc.elbo.numpy(),
         elbo_optimized=opt.elbo.numpy(),
