@@ -76,7 +76,9 @@ notebooks: $(STAMP)
 	done
 
 ## make bench: performance figures of this machine (a few minutes): GEMM roofline, training
-## throughput vs a plain DataLoader loop, time to -100 nats, slider and grid latency
+## throughput vs a plain DataLoader loop, the whole-process A/B against pytorch/examples'
+## vae/main.py loop (speed and peak memory), time to -100 nats, slider and grid latency;
+## ARGS="--only ab" for one section
 bench: $(STAMP)
 	$(BIN)/python benchmarks/machine.py $(ARGS)
 
