@@ -75,12 +75,13 @@ def slider_ms(widget, n: int, seed: int = 0) -> np.ndarray:
     return np.asarray(times)
 
 
-def grid_ms(model: VAE, image_shape: tuple[int, ...], repeats: int, n: int = 20) -> float:
-    """Median milliseconds to decode an n x n manifold canvas and make PNG bytes (1 thread)."""
+def grid_ms(model: VAE, image_shape: tuple[int, ...], repeats: int, resolution: int = 20) -> float:
+    """Median milliseconds to decode a resolution x resolution manifold canvas and make PNG
+    bytes (1 thread)."""
     from vae_tutorial.core import latent_space as explore
 
     def job() -> bytes:
-        return to_png(explore.manifold(model, n, image_shape))
+        return to_png(explore.manifold(model, resolution, image_shape))
 
     with torch_threads(1):
         job()

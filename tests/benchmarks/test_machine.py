@@ -99,7 +99,7 @@ def test_slider_and_grid_timings_on_a_tiny_model(tiny_config):
     model = build_model(tiny_config, seed=0)
     times = bench_ui.slider_ms(LatentExplorer(model, (3, 4)), n=5)
     assert times.shape == (5,) and (times > 0).all()
-    assert bench_ui.grid_ms(model, (3, 4), repeats=2, n=4) > 0
+    assert bench_ui.grid_ms(model, (3, 4), repeats=2, resolution=4) > 0
 
 
 def test_notebook_times_from_the_newer_of_cache_and_junit(monkeypatch, tmp_path):
