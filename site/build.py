@@ -3,11 +3,12 @@
 The stored notebooks are converted as they are, without executing them, by nbconvert's
 HTML exporter (a well-kept tool that needs no theme from the internet; Jupyter Book 2 asks a
 theme registry online at build time, and Sphinx would add a second configuration to keep in
-step with the notebooks for no gain here). Every page carries a navigation bar in the
-notebooks' order. Maths is typeset in the reader's browser by KaTeX, fetched once from the npm
-registry at build time and served from the site itself; nothing is requested from anywhere
-else when a page is read, and the pages work from a folder on disk (file://) with the
-network off.
+step with the notebooks for no gain here). Every page sits in a book frame (``book.py``: a
+sidebar with every page and the current page's sections, previous / next links, an offline
+full-text search (MiniSearch), a layout for phones). Maths is typeset in the reader's
+browser by KaTeX. KaTeX and MiniSearch are fetched once from the npm registry at build time
+and served from the site itself; nothing is requested from anywhere else when a page is
+read, and the pages work from a folder on disk (file://) with the network off.
 
 The latent explorers move on the site too: ``explorer-NAME.html`` runs the same JavaScript
 as the notebook widget (``vae_tutorial/widgets/browser_explorer.js``) with the decoder's
@@ -24,12 +25,11 @@ import html
 import json
 import re
 import shutil
-import subprocess
 import sys
-import tarfile
-import tempfile
 import time
 from pathlib import Path
+
+import book  # site/book.py: the sidebar, previous / next, search, phone layout
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -44,10 +44,6 @@ EXPLORERS = {  # model -> (dataset, image shape, title)
 ICON = '<link rel="icon" href="data:,">'  # no favicon request (a 404 on a static host)
 CSS = """
 body { margin: 0; font-family: system-ui, sans-serif; }
-nav.vae-nav { position: sticky; top: 0; z-index: 10; background: #f6f8fa;
-  border-bottom: 1px solid #ddd; padding: 6px 12px; font-size: 14px; }
-nav.vae-nav a { margin-right: 12px; }
-nav.vae-nav a.current { font-weight: bold; }
 .vae-widget-note { border-left: 4px solid #1f77b4; padding: 4px 10px; background: #f0f6fb; }
 main.vae-explorer-page { padding: 16px 24px; }
 """
@@ -55,34 +51,13 @@ main.vae-explorer-page { padding: 16px 24px; }
 
 def katex(cache: Path) -> Path:
     """KaTeX's dist/ folder, from the npm registry (cached between builds)."""
-    dist = cache / "katex" / "dist"
-    if (dist / "katex.min.js").exists():
-        return dist
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["npm", "pack", KATEX, "--silent"], cwd=tmp, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
-        (tgz,) = Path(tmp).glob("katex-*.tgz")
-        with tarfile.open(tgz) as t:
-            t.extractall(tmp, filter="data")
-        shutil.rmtree(cache / "katex", ignore_errors=True)
-        shutil.copytree(Path(tmp) / "package", cache / "katex")
-    return dist
+    return book.npm_package(KATEX, cache) / "dist"
 
 
 def title_of(nb: dict) -> str:
     first = "".join(nb["cells"][0]["source"]) if nb["cells"] else ""
     m = re.search(r"^#\s+(.+)$", first, re.M)
     return m.group(1).strip() if m else "notebook"
-
-
-def nav(pages: list[tuple[str, str]], current: str) -> str:
-    links = [f'<a href="index.html"{" class=current" if current == "index.html" else ""}>'
-             "Contents</a>"]  # fmt: skip
-    for href, title in pages:
-        cls = ' class="current"' if href == current else ""
-        links.append(f'<a href="{href}"{cls}>{html.escape(title.split(":")[0])}</a>')
-    return '<nav class="vae-nav" aria-label="tutorial pages">' + "".join(links) + "</nav>"
 
 
 HEAD = (
@@ -254,7 +229,8 @@ def local_links(body: str) -> str:
                   lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)  # fmt: skip
 
 
-def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> None:
+def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> list[dict]:
+    """Write the page of notebook ``path``; return its search documents (one per section)."""
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -266,10 +242,10 @@ def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> None:
     body = local_links(strip_remote(body))
     href = f"{path.stem}.html"
     body = body.replace("</head>", HEAD + "</head>", 1)
-    body = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>" + nav(pages, href), body,
-                  count=1)  # fmt: skip
     body = alt_text(body, title_of(nb))
-    (out / href).write_text(body)
+    toc = book.sections(body)
+    (out / href).write_text(book.frame(body, pages, href, toc))
+    return book.search_documents(href, book.short(title_of(nb)), toc)
 
 
 def explorer_page(name: str, pages, out: Path) -> None:
@@ -289,7 +265,6 @@ def explorer_page(name: str, pages, out: Path) -> None:
     state = json.dumps({"spec": data["spec"], "blobs": blobs, "z": [0.0] * data["spec"]["z_dim"]})
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Latent explorer: {html.escape(title)}</title>{ICON}<style>{CSS}{css}</style></head><body>
-{nav(pages, f"explorer-{name}.html")}
 <main class="vae-explorer-page"><h1>Latent explorer: {html.escape(title)} (<code>{name}</code>)</h1>
 <p>The decoder p(x|z) of the shipped model runs in this page, in JavaScript: move a slider
 (or click the scatter of encoded test images) and the decoder mean E[x|z] is drawn at once.
@@ -308,7 +283,8 @@ const model = {{ get: (k) => values[k], set: (k, v) => {{ values[k] = v; }},
   save_changes: () => {{}}, on: (e, f) => {{ handlers[e] = f; }} }};
 render({{ model, el: document.getElementById("explorer") }});
 </script></body></html>"""
-    (out / f"explorer-{name}.html").write_text(page)
+    href = f"explorer-{name}.html"
+    (out / href).write_text(book.frame(page, pages, href, []))
 
 
 def build(out: Path, cache: Path) -> dict:
@@ -320,27 +296,30 @@ def build(out: Path, cache: Path) -> dict:
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))  # 05b_... too
     pages = [(f"{p.stem}.html", title_of(nbformat.read(p, as_version=4))) for p in paths]
     pages += [(f"explorer-{m}.html", f"Explorer {m}") for m in EXPLORERS]
-    docs = figure_docs()
+    docs, search = figure_docs(), []
     for p in paths:
-        convert(p, pages, out, docs)
+        search += convert(p, pages, out, docs)
     for name in EXPLORERS:
         explorer_page(name, pages, out)
+    book.build_index(search, book.npm_package(book.MINISEARCH, cache), out)
     items = "".join(f'<li><a href="{h}">{html.escape(t)}</a></li>' for h, t in pages)
-    (out / "index.html").write_text(
+    index = (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>vae-tutorial</title>{ICON}<style>{CSS}</style></head><body>"
-        f"{nav(pages, 'index.html')}<main "
-        f"class='vae-explorer-page'><h1>Variational inference and the VAE: a tutorial</h1>"
-        f"<p>Notebooks in order, then the latent explorers, which run in your browser.</p>"
+        f"<main class='vae-explorer-page'><h1>Variational inference and the VAE: a tutorial</h1>"
+        f"<p>Notebooks in order, then the latent explorers, which run in your browser. The "
+        f"search box at the top of the sidebar searches every section of every notebook.</p>"
         f"<ol>{items}</ol></main></body></html>"
     )
+    (out / "index.html").write_text(book.frame(index, pages, "index.html", []))
     return {"out": str(out), "pages": len(pages) + 1, "seconds": round(time.perf_counter() - t0, 1)}
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python site/build.py", description=__doc__.split("\n")[0])
     p.add_argument("out", nargs="?", default=str(ROOT / "build" / "site"))
-    p.add_argument("--cache", default=str(ROOT / "build" / "cache"), help="KaTeX download cache")
+    p.add_argument("--cache", default=str(ROOT / "build" / "cache"),
+                   help="cache of the npm packages (KaTeX, MiniSearch)")  # fmt: skip
     args = p.parse_args(argv)
     print(json.dumps(build(Path(args.out), Path(args.cache))))
     return 0

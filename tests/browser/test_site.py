@@ -24,9 +24,11 @@ def site(tmp_path_factory):
     r = subprocess.run([sys.executable, str(ROOT / "site" / "build.py"), str(out), "--cache",
                         str(cache)], capture_output=True, text=True)  # fmt: skip
     offline = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "getaddrinfo", "network")
-    if r.returncode and not (cache / "katex").exists() and any(w in r.stderr for w in offline):
-        # the one reason outside the project: no network for the one-time KaTeX fetch
-        pytest.skip(f"no network: the site build needs the npm registry once for KaTeX: "
+    cached = all((cache / name).exists() for name in ("katex", "minisearch"))
+    if r.returncode and not cached and any(w in r.stderr for w in offline):
+        # the one reason outside the project: no network for the one-time npm fetches
+        pytest.skip(f"no network: the site build needs the npm registry once (KaTeX, "
+                    f"MiniSearch): "
                     f"{r.stderr[-300:]}")  # fmt: skip
     assert r.returncode == 0, r.stderr[-3000:]
     assert "Alternative text is missing" not in r.stderr, r.stderr[-3000:]
@@ -150,3 +152,104 @@ def test_links_between_notebooks_point_at_pages(site):
         assert not re.search(r'href="[^"]*\.ipynb', text), f"{page.name} links to a notebook file"
         linked |= set(re.findall(r'href="(\d\d[a-z]?_\w+\.html)', text))
     assert linked and all((site / h).exists() for h in linked), linked - {p.name for p in pages}
+
+
+def _pages_in_order(site) -> list[str]:
+    nbs = [f"{p.stem}.html" for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))]
+    return ["index.html", *nbs, *[f"explorer-{m}.html" for m in ("mnist-z2", "mnist-z20",
+                                                                  "frey-z2")]]  # fmt: skip
+
+
+def test_every_page_reads_like_a_book(site):
+    """A sidebar with every page in order and the current one marked with its sections, each
+    section link landing on a heading of the page; previous / next links chain the pages."""
+    import re
+
+    order = _pages_in_order(site)
+    for i, name in enumerate(order):
+        text = (site / name).read_text()
+        side = text[text.index('<aside class="vae-sidebar"') : text.index("</aside>")]
+        listed = re.findall(r'<li[^>]*><a href="([^"#]+)"', side)
+        assert listed == order, f"{name}: the sidebar lists {listed}"
+        assert re.findall(r'href="([^"]+)" aria-current="page"', side) == [name]
+        toc = re.findall(r'class="vae-h[23]"><a href="#([^"]+)"', side)
+        if name.startswith(("0", "1")):  # a notebook page: its sections
+            assert len(toc) >= 3, f"{name}: {len(toc)} sections in the sidebar"
+            ids = set(re.findall(r'\sid="([^"]+)"', text))
+            missing = [t for t in toc if html_unescape(t) not in ids]
+            assert not missing, f"{name}: sidebar links to no heading: {missing[:3]}"
+        nav = text[text.rindex('<nav class="vae-prevnext"') :]
+        prev = re.search(r'rel="prev" href="([^"]+)"', nav)
+        nxt = re.search(r'rel="next" href="([^"]+)"', nav)
+        assert (prev and prev.group(1)) == (order[i - 1] if i else None), name
+        assert (nxt and nxt.group(1)) == (order[i + 1] if i + 1 < len(order) else None), name
+        assert "search-index.js" in text and 'id="vae-search"' in text
+
+
+def html_unescape(s: str) -> str:
+    import html
+
+    return html.unescape(s)
+
+
+def test_search_finds_sections_offline_from_disk(site, page):
+    """The search box, from a folder on disk with every request logged: typing a phrase lists
+    sections of the notebooks that hold it; following a result lands on its heading."""
+    import time
+
+    errors, urls = _watch(page)
+    page.goto((site / "03_mean_field.html").as_uri())
+    box = page.locator("#vae-search")
+    cases = {  # query -> a page that must be among the results
+        "importance sampling": "05b_evaluating_log_px.html",
+        "reparameterization trick": "04_sgvb.html",
+        "posterior collapse": "09_beyond_the_bound.html",
+        "conjugate": "01_conjugate_posteriors.html",
+    }
+    ms = []
+    for query, expected in cases.items():
+        box.fill("")
+        t0 = time.perf_counter()
+        box.fill(query)
+        page.wait_for_function(f"document.getElementById('vae-search').dataset.searched === "
+                               f"{query!r}")  # fmt: skip
+        ms.append(1e3 * (time.perf_counter() - t0))
+        hrefs = page.locator("#vae-results a").evaluate_all("(as) => as.map((a) => a.href)")
+        assert any(expected in h for h in hrefs), f"{query!r}: {hrefs}"
+    box.fill("")
+    box.fill("zzqqxx")
+    page.wait_for_function("document.getElementById('vae-search').dataset.searched === 'zzqqxx'")
+    assert page.locator("#vae-results").inner_text().strip() == "No section matches."
+    box.fill("amortization gap")
+    page.wait_for_function("document.querySelector('#vae-results a') !== null")
+    first = page.locator("#vae-results a").first
+    target = first.get_attribute("href")
+    first.click()
+    page.wait_for_url(f"**/{target.split('#')[0]}#*")
+    anchor = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+    assert page.evaluate("(id) => document.getElementById(id) !== null", anchor), anchor
+    assert not errors, errors
+    assert not [u for u in urls if not _local(u)]
+    print(f"\nsite search from file://: {len(cases)} queries, {max(ms):.0f} ms at most from "
+          f"typing to results (the first includes loading the index)")  # fmt: skip
+
+
+def test_every_page_fits_a_phone_screen(site, page, tmp_path):
+    """At 390 px wide nothing overflows sideways on any page (code, maths and tables scroll
+    inside their own boxes); a screenshot of one notebook page is kept."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = {}
+    for name in _pages_in_order(site):
+        page.goto((site / name).as_uri())
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(200)  # KaTeX typesets after load
+        w = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if w[0] > w[1]:
+            wide[name] = w
+    page.goto((site / "05_aevb.html").as_uri())
+    page.wait_for_timeout(300)
+    shot = tmp_path / "05_aevb-390px.png"
+    page.screenshot(path=str(shot), full_page=False)
+    assert shot.stat().st_size > 10_000
+    assert not wide, f"pages wider than a 390 px screen (scroll width, screen): {wide}"
+    print(f"\nphone width: {len(_pages_in_order(site))} pages fit 390 px; screenshot {shot}")
