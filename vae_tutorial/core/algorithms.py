@@ -106,7 +106,8 @@ def mcem_step(model, xb, idx, optimizer, config, state: MCEMState, gen) -> torch
     return value.detach()
 
 
-#: every algorithm by its config name (``aevb`` runs inline in ``fit``)
+#: every algorithm by its config name (``aevb`` is :func:`.train.aevb_step`, which also
+#: applies beta, warm-up, free bits and IWAE)
 ALGORITHMS: dict[str, Callable[..., torch.Tensor] | None] = {
     "aevb": None,
     "wake_sleep": wake_sleep_step,

@@ -1,7 +1,9 @@
 """Training: the AEVB algorithm (paper, Algorithm 1) with a progress bar and a history.
 
-``fit`` draws minibatches of M datapoints from one in-memory tensor, takes one gradient
-step on the SGVB estimate of the ELBO per minibatch, and every ``eval_every`` training
+``fit`` draws minibatches of M datapoints from the training rows as they are held in memory
+(float32, or the bytes or bits a dataset ships as: :class:`~vae_tutorial.datasets.rows.Rows`,
+made float32 one minibatch at a time), takes one gradient step on the SGVB estimate of the
+ELBO per minibatch (:func:`aevb_step`), and every ``eval_every`` training
 samples evaluated records the train and test ELBO (nats, higher is better). It stops with
 :class:`TrainingDivergedError` on NaN/inf, restoring the last good weights, and on Ctrl-C
 (KeyboardInterrupt) it saves a usable checkpoint and returns the history so far.
@@ -16,12 +18,12 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
 
 from ..atomic import output_lock
 from ..datasets import Dataset
 from ..datasets.rows import Rows
 from ..errors import ConfigError
+from ..progress import tqdm
 from ..settings import torch_threads
 from .algorithms import MCEMState, init_normal_, new_state
 from .algorithms import step as algorithm_step
@@ -39,7 +41,7 @@ from .run_parts import Guard, Schedule, Trace
 #: run (the shipped models are retrained bit for bit with 1000).
 EVAL_BATCH = 1000
 
-__all__ = ["History", "default_device", "fit", "train_experiment"]
+__all__ = ["History", "aevb_step", "default_device", "fit", "train_experiment"]
 
 
 def default_device() -> torch.device:
@@ -47,17 +49,31 @@ def default_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
-def _split_data(data: Dataset | torch.Tensor | tuple) -> tuple[Rows, Rows | None]:
-    """The training and test rows, as held (a dataset shipped as bytes stays bytes)."""
+def _split_data(data) -> tuple[Rows, Rows | None]:
+    """The training and test rows, as held (a dataset shipped as bytes or bits stays so)."""
     if isinstance(data, Dataset):
         return data.rows("train"), data.rows("test")
-    train, test = (data, None) if isinstance(data, torch.Tensor) else data
-    return Rows(train), None if test is None else Rows(test)
+    train, test = (data, None) if isinstance(data, (torch.Tensor, Rows)) else data
+    return _rows(train, "training"), None if test is None else _rows(test, "test")
+
+
+def _rows(x: torch.Tensor | Rows, what: str) -> Rows:
+    if isinstance(x, Rows):
+        return x
+    if not isinstance(x, torch.Tensor) or x.ndim != 2 or x.dtype != torch.float32:
+        shape = tuple(getattr(x, "shape", ())) or type(x).__name__
+        dtype = getattr(x, "dtype", "")
+        raise ConfigError(
+            f"the {what} data are {dtype} {shape}, but fit expects float32 rows (N, D) (a "
+            f"tensor, a dataset's Rows, or a Dataset): flatten the images and convert with "
+            f".float()"
+        )
+    return Rows(x)
 
 
 def fit(
     model: VAE,
-    data: Dataset | torch.Tensor | tuple,
+    data: Dataset | torch.Tensor | Rows | tuple,
     config: TrainConfig,
     *,
     checkpoint: str | Path | None = None,
@@ -150,15 +166,15 @@ class _Run:
     loop (:meth:`fit`), the evaluation (:meth:`record`) and the resume file (:meth:`save_state`,
     :meth:`load_state`) as methods over them."""
 
-    def __init__(self, model, train_x, test_x, config, checkpoint, experiment, callback, bar):
+    def __init__(self, model, train_x, test_x, config, checkpoint, experiment, callback, progress):
         self.model, self.config, self.callback = model, config, callback
         self.checkpoint, self.experiment = checkpoint, experiment
         device = default_device()
         model.to(device)
         self.train_x = train_x.to(device)
         self.eval_train = self.train_x.spaced(config.eval_train_size)
-        self.eval_test = None if test_x is None else test_x.spaced(config.eval_test_size)
-        self.eval_test = None if test_x is None else self.eval_test.to(device)
+        test = None if test_x is None else test_x.spaced(config.eval_test_size)
+        self.eval_test = None if test is None else test.to(device)
         if config.init_std is not None:
             init_normal_(model, config.init_std, config.seed)
         torch.manual_seed(config.seed)
@@ -171,7 +187,7 @@ class _Run:
         self.perm: torch.Tensor | None = None  # this epoch's order; the next batch starts at pos
         self.pos = 0
         self.trace = Trace()  # the objective of each step since the last record
-        self.show_bar = bar
+        self.show_bar = progress
 
     # -- the loop ------------------------------------------------------------------------
     def fit(self, points: Sequence[int], resume: Path | None, resume_every: float) -> History:

@@ -10,6 +10,7 @@ checked by sha256 on its first load in a process; arrays are read with
 
 from __future__ import annotations
 
+import functools
 import gzip
 from collections.abc import Callable, Sequence
 
@@ -176,6 +177,11 @@ def _u8(a: np.ndarray, scale: float = 255.0) -> Rows:
     return Rows(torch.from_numpy(np.ascontiguousarray(a)), scale)
 
 
+def _bits(rel: str, key: str) -> Rows:
+    """The binary array ``key`` of the shipped .npz ``rel``, held as bits."""
+    return Rows.from_bits(_npz(rel, [key])[key])
+
+
 def _labels(a: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(a.astype(np.int64))
 
@@ -186,7 +192,7 @@ def _mnist_binarized() -> Dataset:
     return Dataset(
         "mnist-binarized",
         train=Rows.from_bits(z["train"]),
-        valid=lambda: Rows.from_bits(_npz(rel, ["valid"])["valid"]),
+        valid=functools.partial(_bits, rel, "valid"),  # read when asked (and picklable)
         test=Rows.from_bits(z["test"]),
         test_labels=_labels(z["test_labels"]),
         image_shape=(28, 28),

@@ -29,6 +29,8 @@ class Rows:
             raise DataError(
                 f"expected (N, D) uint8 codes or float32 rows, got {rows.dtype} {tuple(rows.shape)}"
             )
+        if rows.dtype == torch.float32 and (scale is not None or width is not None):
+            raise DataError("float32 rows take no scale or bit width (those are for uint8)")
         if rows.dtype == torch.uint8 and scale is None and width is None:
             scale = 1.0
         self.rows, self.scale, self.width = rows, scale, width
@@ -54,6 +56,10 @@ class Rows:
         return t if self.scale is None else to_float(t, self.scale)
 
     def __getitem__(self, rows: slice) -> torch.Tensor:
+        """The rows of a slice (``rows[a:b]``), as float32 (N, D); use :meth:`take` for
+        indices."""
+        if not isinstance(rows, slice):
+            raise TypeError(f"Rows take a slice (rows[a:b]) or take(indices), not {rows!r}")
         return self._float(self.rows[rows])
 
     def take(self, idx: torch.Tensor) -> torch.Tensor:

@@ -189,7 +189,8 @@ def run_study(
     {name: outcome} for the tasks run ({"ok": True, "seconds"} or {"ok": False, "error"}).
     Raises StudyError after all tasks if any failed, naming each with its arguments."""
     from joblib import Parallel, delayed, parallel_config
-    from tqdm.auto import tqdm
+
+    from ..progress import tqdm
 
     if not isinstance(jobs, int) or jobs < 1:
         raise VAETutorialError(f"jobs must be a positive int, got {jobs!r}")
