@@ -156,7 +156,7 @@ def test_normal_pdf_integrates_to_one(mean, var):
 def test_ellipse_points_have_mahalanobis_distance_radius(radius):
     mean = np.array([0.5, -1.0])
     cov = np.array([[2.0, 0.8], [0.8, 0.6]])
-    pts = ellipse(mean, cov, radius, resolution=100)
+    pts = ellipse(mean, cov, radius, points=100)
     assert pts.shape == (100, 2)
     d = pts - mean
     maha = np.sqrt(np.einsum("ni,ij,nj->n", d, np.linalg.inv(cov), d))

@@ -71,7 +71,7 @@ def test_sigmoid_expectation_matches_monte_carlo():
 
 
 def test_gauss_hermite_mean_field_matches_closed_form_cavi():
-    res = mf.meanfield_gauss_hermite(MODEL, X, n_sweeps=30, n=6)
+    res = mf.meanfield_gauss_hermite(MODEL, X, n_sweeps=30, nodes=6)
     exact = mf.cavi_linear_gaussian(MODEL, X, n_sweeps=60)
     np.testing.assert_allclose(res.means[-1], exact.mean, atol=1e-3)
     np.testing.assert_allclose(res.stds[-1] ** 2, exact.variances, rtol=1e-4)
@@ -84,7 +84,7 @@ def test_sigmoid_mean_field_elbo_is_below_the_grid_evidence():
         alpha=1.0, beta=20.0, W=np.array([[2.0, 2.0], [1.5, -1.0]]), b=np.array([0.0, 0.5])
     )
     x = np.array([0.9, 0.6])
-    res = mf.meanfield_gauss_hermite(model, x, n_sweeps=6, n=16)
+    res = mf.meanfield_gauss_hermite(model, x, n_sweeps=6, nodes=16)
     assert np.all(np.diff(res.elbos) >= -1e-9)
     post = posterior_on_grid(lambda z: model.log_joint(x, z), make_grid([(-5, 5)] * 2, 201))
     log_q = log_density(post.grid.points, res.means[-1], res.cov)
@@ -98,7 +98,7 @@ def test_gauss_hermite_elbo_of_a_gaussian_q_matches_the_closed_form():
     """log p(x|z) is quadratic in z for the linear model, so quadrature is exact."""
     mean, chol = np.array([0.3, -0.2]), np.array([[0.6, 0.0], [0.2, 0.5]])
     closed = cj.linear_gaussian_elbo(X, *ABW, mean, chol @ chol.T)
-    assert mf.gaussian_q_elbo(MODEL, X, mean, chol, n=10) == pytest.approx(closed, abs=1e-10)
+    assert mf.gaussian_q_elbo(MODEL, X, mean, chol, nodes=10) == pytest.approx(closed, abs=1e-10)
     stds = np.array([0.6, 0.5])  # a diagonal q given by its standard deviations
     closed = cj.linear_gaussian_elbo(X, *ABW, mean, np.diag(stds**2))
-    assert mf.gaussian_q_elbo(MODEL, X, mean, stds, n=10) == pytest.approx(closed, abs=1e-10)
+    assert mf.gaussian_q_elbo(MODEL, X, mean, stds, nodes=10) == pytest.approx(closed, abs=1e-10)

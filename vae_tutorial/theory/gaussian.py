@@ -79,10 +79,10 @@ def normal_pdf(z: np.ndarray, mean: float, var: float) -> np.ndarray:
 
 
 def ellipse(
-    mean: np.ndarray, cov: np.ndarray, radius: float = 1.0, resolution: int = 200
+    mean: np.ndarray, cov: np.ndarray, radius: float = 1.0, points: int = 200
 ) -> np.ndarray:
-    """(resolution, 2) points on the ellipse at Mahalanobis distance ``radius`` from the mean
+    """(points, 2) points on the ellipse at Mahalanobis distance ``radius`` from the mean
     of N(mean, cov), mean (2,), cov (2, 2), for drawing (radius 1, 2, 3 holds 39%, 86%, 99% of
     the mass)."""
-    t = np.linspace(0, 2 * np.pi, resolution)
+    t = np.linspace(0, 2 * np.pi, points)
     return mean + radius * np.stack([np.cos(t), np.sin(t)], 1) @ np.linalg.cholesky(cov).T

@@ -77,43 +77,46 @@ def cavi_linear_gaussian(
 
 
 # ----------------------------------------------------------------- Gauss-Hermite quadrature
-def gauss_hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes t (n,) and weights w (n,) with sum_k w_k g(t_k) = E[g(t)], t ~ N(0, 1), exact
-    for polynomials g of degree <= 2n - 1 (probabilists' Hermite rule; weights sum to 1)."""
-    t, w = hermegauss(n)
+def gauss_hermite(nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes t (n,) and weights w (n,), n = ``nodes``, with sum_k w_k g(t_k) = E[g(t)],
+    t ~ N(0, 1), exact for polynomials g of degree <= 2n - 1 (probabilists' Hermite rule;
+    weights sum to 1)."""
+    t, w = hermegauss(nodes)
     return t, w / math.sqrt(2 * math.pi)
 
 
-def product_rule(mean: np.ndarray, scale: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Tensor-product Gauss-Hermite rule for N(mean, S): points (n^D, D) and weights (n^D,).
+def product_rule(mean: np.ndarray, scale: np.ndarray, nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tensor-product Gauss-Hermite rule for N(mean, S) with n = ``nodes`` per dimension:
+    points (n^D, D) and weights (n^D,).
 
     ``scale``: (D,) standard deviations (diagonal S) or a (D, D) lower Cholesky factor of S.
     The number of points, n^D, is the curse of dimensionality of mean-field quadrature."""
     mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
     d = len(mean)
-    t, w = gauss_hermite(n)
+    t, w = gauss_hermite(nodes)
     grids = np.meshgrid(*([t] * d), indexing="ij")
-    nodes = np.stack([g.reshape(-1) for g in grids], axis=1)  # (n^D, D)
+    unit = np.stack([g.reshape(-1) for g in grids], axis=1)  # (n^D, D)
     weights = np.prod(np.meshgrid(*([w] * d), indexing="ij"), axis=0).reshape(-1)
     scale = np.asarray(scale, dtype=np.float64)
-    pts = mean + (nodes * scale if scale.ndim == 1 else nodes @ scale.T)
+    pts = mean + (unit * scale if scale.ndim == 1 else unit @ scale.T)
     return pts, weights
 
 
-def gaussian_expectation(f, mean: np.ndarray, scale: np.ndarray, n: int = 20) -> np.ndarray:
-    """E_{N(mean, S)}[f(z)] by the product rule; f maps points (N, D) -> (N, ...)."""
-    pts, w = product_rule(mean, scale, n)
+def gaussian_expectation(f, mean: np.ndarray, scale: np.ndarray, nodes: int = 20) -> np.ndarray:
+    """E_{N(mean, S)}[f(z)] by the product rule (``nodes`` per dimension); f maps points
+    (N, D) -> (N, ...)."""
+    pts, w = product_rule(mean, scale, nodes)
     return np.tensordot(w, np.asarray(f(pts)), axes=(0, 0))
 
 
 def gaussian_q_elbo(
-    model: LatentModel, x: np.ndarray, mean: np.ndarray, scale: np.ndarray, n: int = 40
+    model: LatentModel, x: np.ndarray, mean: np.ndarray, scale: np.ndarray, nodes: int = 40
 ) -> float:
     """ELBO of q = N(mean, S) (``scale`` as in :func:`product_rule`) in nats:
     E_q[log p(x|z)] by Gauss-Hermite minus the closed-form KL(q || p(z)). For D <= 2."""
     scale = np.asarray(scale, dtype=np.float64)
     cov = np.diag(scale**2) if scale.ndim == 1 else scale @ scale.T
-    ell = gaussian_expectation(lambda z: model.log_likelihood(x, z), mean, scale, n)
+    ell = gaussian_expectation(lambda z: model.log_likelihood(x, z), mean, scale, nodes)
     return float(ell - _kl_prior(mean, cov, model.alpha))
 
 
@@ -141,14 +144,20 @@ class MeanFieldResult:
 
 
 def meanfield_update(
-    model: LatentModel, x: np.ndarray, means: np.ndarray, stds: np.ndarray, i: int, n: int = 12
+    model: LatentModel,
+    x: np.ndarray,
+    means: np.ndarray,
+    stds: np.ndarray,
+    i: int,
+    nodes: int = 12,
 ) -> tuple[np.ndarray, np.ndarray, float, int]:
     """Coordinate update of factor i: maximise the ELBO over (m_i, log s_i) with the other
     Gaussian factors fixed. The expectation over all D factors uses the product rule with
-    n nodes per dimension (gradients by autograd through the nodes, BFGS).
+    ``nodes`` per dimension (gradients by autograd through the nodes, BFGS).
 
     Returns (means (D,), stds (D,), ELBO in nats, likelihood evaluations used)."""
-    t, w = (torch.from_numpy(a) for a in product_rule(np.zeros(len(means)), np.ones(len(means)), n))
+    rule = product_rule(np.zeros(len(means)), np.ones(len(means)), nodes)
+    t, w = (torch.from_numpy(a) for a in rule)
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64))
     m0 = torch.as_tensor(means, dtype=torch.float64)
     ls0 = torch.as_tensor(np.log(stds), dtype=torch.float64)
@@ -175,7 +184,7 @@ def meanfield_gauss_hermite(
     model: LatentModel,
     x: np.ndarray,
     n_sweeps: int = 8,
-    n: int = 12,
+    nodes: int = 12,
     init_means: np.ndarray | None = None,
 ) -> MeanFieldResult:
     """Coordinate ascent over Gaussian factors for any model with a torch likelihood.
@@ -185,12 +194,12 @@ def meanfield_gauss_hermite(
     d = model.z_dim
     m = np.zeros(d) if init_means is None else np.array(init_means, dtype=np.float64)
     s = np.full(d, 1.0 / math.sqrt(model.alpha))
-    pts, w = product_rule(m, s, n)
+    pts, w = product_rule(m, s, nodes)
     e0 = float(w @ model.log_likelihood(x, pts)) - _kl_prior(m, np.diag(s**2), model.alpha)
     means, stds, elbos, evals = [m.copy()], [s.copy()], [e0], [len(w)]
     for _ in range(n_sweeps):
         for i in range(d):
-            m, s, e, k = meanfield_update(model, x, m, s, i, n)
+            m, s, e, k = meanfield_update(model, x, m, s, i, nodes)
             means.append(m.copy())
             stds.append(s.copy())
             elbos.append(e)
@@ -199,10 +208,10 @@ def meanfield_gauss_hermite(
 
 
 def update_cost(
-    d: int, n: int = 8, x_dim: int = 4, seed: int = 0, repeats: int = 3
+    d: int, nodes: int = 8, x_dim: int = 4, seed: int = 0, repeats: int = 3
 ) -> tuple[float, int]:
     """Cost of one mean-field update (factor 1) on a random sigmoid model with a D-dimensional
-    latent, with n Gauss-Hermite nodes per dimension: (best wall-clock seconds of
+    latent, with ``nodes`` Gauss-Hermite nodes per dimension: (best wall-clock seconds of
     ``repeats``, likelihood evaluations). The evaluations grow like n^D."""
     rng = np.random.default_rng(seed)
     model = SigmoidGaussian(
@@ -213,6 +222,6 @@ def update_cost(
     best, evals = math.inf, 0
     for _ in range(repeats):
         t0 = time.perf_counter()
-        *_, evals = meanfield_update(model, x, m, s, 0, n)
+        *_, evals = meanfield_update(model, x, m, s, 0, nodes)
         best = min(best, time.perf_counter() - t0)
     return best, evals
