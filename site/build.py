@@ -76,14 +76,19 @@ HEAD = (
 
 
 def replace_widgets(nb: dict, page: str) -> int:
-    """Widget outputs -> a one-line description and a link to the explorers (no raw repr)."""
+    """Widget outputs -> a one-line description and a link to the explorers (no raw repr); a
+    progress bar -> its finished text."""
     n = 0
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if WIDGET not in data:
                 continue
-            name = data.get("text/plain", "widget").split("(")[0].split(":")[0]
+            text = "".join(data.get("text/plain", "widget"))
+            if re.search(r"\d+%\|", text):  # a finished progress bar: its text is the record
+                out["data"] = {"text/html": f'<pre class="vae-progress">{html.escape(text)}</pre>'}
+                continue
+            name = text.split("(")[0].split(":")[0]
             links = ", ".join(f'<a href="explorer-{m}.html">{t}</a>'
                               for m, (_, _, t) in EXPLORERS.items())  # fmt: skip
             note = (f'<p class="vae-widget-note">An interactive widget ({html.escape(name)}) '

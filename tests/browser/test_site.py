@@ -253,3 +253,10 @@ def test_every_page_fits_a_phone_screen(site, page, tmp_path):
     assert shot.stat().st_size > 10_000
     assert not wide, f"pages wider than a 390 px screen (scroll width, screen): {wide}"
     print(f"\nphone width: {len(_pages_in_order(site))} pages fit 390 px; screenshot {shot}")
+
+
+def test_a_finished_progress_bar_reads_as_its_text(site):
+    """Notebook 05 trains with a progress bar; its page shows the finished bar, not a note."""
+    text = (site / "05_aevb.html").read_text()
+    assert '<pre class="vae-progress">training: 100%' in text
+    assert "An interactive widget (training)" not in text
