@@ -27,6 +27,11 @@ MINISEARCH = "minisearch@7.2.0"
 SEARCH_OPTIONS = {"fields": ["title", "text"], "storeFields": ["title", "href", "page"]}
 
 CSS = """
+body.jp-Notebook { padding: 0; }
+.vae-content > main { padding: 10px; }
+.vae-skip { position: absolute; left: -9999px; top: 0; z-index: 20; background: #fff;
+  padding: 6px 10px; border: 2px solid #1f4f7a; }
+.vae-skip:focus { left: 8px; top: 8px; }
 .vae-book { display: flex; align-items: flex-start; }
 .vae-sidebar { position: sticky; top: 0; flex: 0 0 260px; width: 260px; max-height: 100vh;
   overflow-y: auto; box-sizing: border-box; padding: 12px 12px 24px; background: #f6f8fa;
@@ -46,9 +51,9 @@ CSS = """
 .vae-results { margin-bottom: 10px !important; }
 .vae-results li { border-bottom: 1px solid #e3e8ee; padding: 3px 0; }
 .vae-results .vae-where { display: block; color: #57606a; font-size: 12px; }
-.vae-results .vae-none { color: #57606a; }
+.vae-results .vae-none, .vae-status { color: #57606a; font-size: 12px; margin: 0 0 4px; }
 .vae-content { flex: 1 1 auto; min-width: 0; overflow-wrap: anywhere; }
-.vae-content img, .vae-content svg, .vae-content canvas { max-width: 100%; height: auto; }
+.vae-content img, .vae-content canvas { max-width: 100%; height: auto; }
 .vae-content pre { white-space: pre; overflow-x: auto; }
 .vae-content table { display: block; max-width: 100%; overflow-x: auto; }
 .vae-content .katex-display { overflow-x: auto; overflow-y: hidden; padding: 2px 0; }
@@ -64,15 +69,22 @@ CSS = """
   .vae-menu > summary { display: list-item; cursor: pointer; font-weight: bold;
     margin-bottom: 6px; }
   .jp-InputPrompt, .jp-OutputPrompt { display: none !important; }
+  .vae-sidebar li a { display: inline-block; min-height: 24px; padding: 2px 0; }
 }
 """
 
 SEARCH_JS = """
 document.addEventListener("DOMContentLoaded", () => {
+  // the page list is open beside the page on a wide screen, a menu to open on a phone
   const menu = document.querySelector(".vae-menu");
-  if (menu && window.matchMedia("(max-width: 800px)").matches) menu.open = false;
+  const narrow = window.matchMedia("(max-width: 800px)");
+  if (menu) {
+    menu.open = !narrow.matches;
+    narrow.addEventListener("change", (e) => { menu.open = !e.matches; });
+  }
   const box = document.getElementById("vae-search");
   const list = document.getElementById("vae-results");
+  const status = document.getElementById("vae-search-status");
   if (!box) return;
   let index = null, loading = null;
   const script = (src) => new Promise((done, fail) => {
@@ -87,10 +99,19 @@ document.addEventListener("DOMContentLoaded", () => {
       index = MiniSearch.loadJSON(window.VAE_SEARCH_INDEX, OPTIONS);
     });
   const show = async () => {
-    await load();
     const q = box.value.trim();
     list.replaceChildren();
-    if (q.length < 2) return;
+    try {
+      await load();
+    } catch (e) {
+      status.textContent = "Search is unavailable: " + e.message + ".";
+      return;
+    }
+    if (q.length < 2) {
+      status.textContent = q ? "Type at least 2 characters." : "";
+      box.dataset.searched = q;
+      return;
+    }
     const hits = index.search(q, {prefix: true, fuzzy: 0.2, boost: {title: 2},
                                   combineWith: "AND"}).slice(0, 10);
     for (const h of hits) {
@@ -104,15 +125,12 @@ document.addEventListener("DOMContentLoaded", () => {
       li.append(a, where);
       list.append(li);
     }
-    if (!hits.length) {
-      const li = document.createElement("li");
-      li.className = "vae-none";
-      li.textContent = "No section matches.";
-      list.append(li);
-    }
+    status.textContent = hits.length
+      ? hits.length + (hits.length === 1 ? " section" : " sections")
+      : "No section matches.";
     box.dataset.searched = q;
   };
-  box.addEventListener("focus", load, {once: true});
+  box.addEventListener("focus", () => load().catch(() => {}), {once: true});
   box.addEventListener("input", show);
   box.form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -127,9 +145,10 @@ document.addEventListener("DOMContentLoaded", () => {
 def npm_package(spec: str, cache: Path) -> Path:
     """The unpacked npm package ``spec`` (``name@version``), from the npm registry once and
     cached between builds: its folder (holding ``package.json``)."""
-    name = spec.rsplit("@", 1)[0]
+    name, version = spec.rsplit("@", 1)
     folder = cache / name
-    if (folder / "package.json").exists():
+    meta = folder / "package.json"
+    if meta.exists() and json.loads(meta.read_text()).get("version") == version:
         return folder
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -200,11 +219,29 @@ def sections(body: str) -> list[dict]:
     return [s for s in parser.sections if s["title"]]
 
 
+GREEK = dict(zip(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta iota kappa lambda mu nu xi pi "
+    "rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Sigma Phi Psi "
+    "Omega".split(),
+    "αβγδεεζηθικλμνξπρστυφφχψωΓΔΘΛΣΦΨΩ", strict=True,
+))  # fmt: skip
+
+
+def plain(tex: str) -> str:
+    """Prose with LaTeX as a reader would type it into a search box: ``$\\mathbf z$`` -> z,
+    ``$\\beta$`` -> β, other commands by their names."""
+    s = re.sub(r"\\(mathbf|mathrm|boldsymbol|text|operatorname|mathcal|left|right)\b\s*", "", tex)
+    s = re.sub(r"\\([A-Za-z]+)\s*", lambda m: GREEK.get(m.group(1), m.group(1) + " "), s)
+    s = re.sub(r"[{}\\^_]", " ", re.sub(r"[$`]", "", s))
+    return _words(s).replace(" ,", ",").replace(" .", ".")
+
+
 def search_documents(href: str, page_title: str, found: list[dict]) -> list[dict]:
-    """One search document per section of the page ``href``."""
+    """One search document per section of the page ``href``, its title and text in plain
+    words (no LaTeX)."""
     return [
-        {"id": f"{href}#{s['id']}", "href": f"{href}#{s['id']}", "title": s["title"],
-         "page": page_title, "text": s["text"]}
+        {"id": f"{href}#{s['id']}", "href": f"{href}#{s['id']}", "title": plain(s["title"]),
+         "page": page_title, "text": plain(s["text"])}
         for s in found
     ]  # fmt: skip
 
@@ -253,8 +290,9 @@ def sidebar(pages: list[tuple[str, str]], current: str, toc: list[dict]) -> str:
         '<aside class="vae-sidebar"><a class="vae-home" href="index.html">Variational inference '
         'and the VAE</a><form class="vae-search" role="search"><input id="vae-search" '
         'type="search" placeholder="Search the tutorial" aria-label="Search the tutorial" '
-        'autocomplete="off"><ol id="vae-results" class="vae-results" aria-live="polite"></ol>'
-        '</form><details class="vae-menu" open><summary>Contents</summary>'
+        'autocomplete="off"><p id="vae-search-status" class="vae-status" role="status"></p>'
+        '<ol id="vae-results" class="vae-results"></ol></form>'
+        '<details class="vae-menu" open><summary>Contents</summary>'
         '<nav aria-label="tutorial pages"><ol>' + "".join(items) + "</ol></nav></details></aside>"
     )
 
@@ -277,16 +315,16 @@ def prevnext(pages: list[tuple[str, str]], current: str) -> str:
     )  # fmt: skip
 
 
-HEAD = (
-    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    f"<script>{SEARCH_JS}</script><style>{CSS}</style>"
-)
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+HEAD = f"<script>{SEARCH_JS}</script><style>{CSS}</style>"
 
 
 def frame(body: str, pages: list[tuple[str, str]], current: str, toc: list[dict]) -> str:
     """Wrap a page's ``<body>`` content in the book frame; add the head's scripts and style."""
-    body = body.replace("</head>", HEAD + "</head>", 1)
-    start = (f'<div class="vae-book">{sidebar(pages, current, toc)}'
+    head = HEAD if 'name="viewport"' in body else VIEWPORT + HEAD
+    body = body.replace("</head>", head + "</head>", 1)
+    start = ('<a class="vae-skip" href="#content">Skip to content</a>'
+             f'<div class="vae-book">{sidebar(pages, current, toc)}'
              '<div class="vae-content" id="content">')  # fmt: skip
     body = re.sub(r"<body([^>]*)>", lambda m: f"<body{m.group(1)}>" + start, body, count=1)
     return body.replace("</body>", prevnext(pages, current) + "</div></div></body>", 1)

@@ -77,7 +77,7 @@ HEAD = (
 
 def replace_widgets(nb: dict, page: str) -> int:
     """Widget outputs -> a one-line description and a link to the explorers (no raw repr); a
-    progress bar -> its finished text."""
+    progress bar -> its stored text (where it ended)."""
     n = 0
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
@@ -85,7 +85,7 @@ def replace_widgets(nb: dict, page: str) -> int:
             if WIDGET not in data:
                 continue
             text = "".join(data.get("text/plain", "widget"))
-            if re.search(r"\d+%\|", text):  # a finished progress bar: its text is the record
+            if re.search(r"\d+%\|", text):  # a progress bar: its text records where it ended
                 out["data"] = {"text/html": f'<pre class="vae-progress">{html.escape(text)}</pre>'}
                 continue
             name = text.split("(")[0].split(":")[0]

@@ -21,21 +21,29 @@ __all__ = ["tqdm"]
 if _notebook_tqdm is not None and issubclass(_auto_tqdm, _notebook_tqdm):
 
     class tqdm(_auto_tqdm):  # noqa: N801 (a drop-in for tqdm.auto.tqdm)
-        """tqdm.auto's notebook bar, displayed with a display id and re-displayed on close."""
+        """tqdm.auto's notebook bar, displayed with a display id and shown again in place
+        when it closes (a bar with ``leave=False`` is blanked instead). With ``delay`` or
+        ``display=False`` tqdm displays it as usual."""
 
         def __init__(self, *args, **kwargs):
-            super().__init__(*args, display=False, **kwargs)
+            show = kwargs.pop("display", True)
+            delay = kwargs.get("delay", 0) or 0
+            super().__init__(*args, display=show and delay > 0, **kwargs)
             self._handle = None
-            if not self.disable:
+            if show and delay <= 0 and not self.disable:
                 from IPython.display import display
 
                 self._handle = display(self.container, display_id=True)
                 self.displayed = True
 
         def close(self) -> None:
+            stopped = bool(self.total) and self.n < self.total  # a true record of where
             super().close()
             if self._handle is not None:
-                self._handle.update(self.container)  # its text is now the finished bar
+                if self.leave or stopped:
+                    self._handle.update(self.container)  # its text is now the finished bar
+                else:
+                    self._handle.update({"text/plain": ""}, raw=True)
                 self._handle = None
 
 else:

@@ -219,7 +219,14 @@ def test_search_finds_sections_offline_from_disk(site, page):
     box.fill("")
     box.fill("zzqqxx")
     page.wait_for_function("document.getElementById('vae-search').dataset.searched === 'zzqqxx'")
-    assert page.locator("#vae-results").inner_text().strip() == "No section matches."
+    assert page.locator("#vae-search-status").inner_text().strip() == "No section matches."
+    box.fill("x")
+    page.wait_for_function("document.getElementById('vae-search').dataset.searched === 'x'")
+    assert "at least 2 characters" in page.locator("#vae-search-status").inner_text()
+    box.fill("model 3 variance")  # a heading with maths: its result reads as plain words
+    page.wait_for_function("document.querySelector('#vae-results a') !== null")
+    titles = page.locator("#vae-results a").all_inner_texts()
+    assert titles and not any("$" in t or "\\" in t for t in titles), titles
     box.fill("amortization gap")
     page.wait_for_function("document.querySelector('#vae-results a') !== null")
     first = page.locator("#vae-results a").first
@@ -260,3 +267,28 @@ def test_a_finished_progress_bar_reads_as_its_text(site):
     text = (site / "05_aevb.html").read_text()
     assert '<pre class="vae-progress">training: 100%' in text
     assert "An interactive widget (training)" not in text
+
+
+def test_maths_drawn_as_svg_keeps_its_size(site, page):
+    """KaTeX draws square roots, braces and wide accents as small SVGs: the frame's CSS must
+    not squash them (07 has a square root)."""
+    page.goto((site / "07_likelihoods_and_priors.html").as_uri())
+    page.wait_for_selector(".katex svg", state="attached", timeout=15_000)
+    heights = page.locator(".katex svg").evaluate_all(
+        "(s) => s.map((e) => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) > 1, heights
+
+
+def test_the_page_list_follows_the_screen_width(site, page):
+    """On a phone the page list is a closed menu; widening the window opens it beside the
+    page again (its toggle is hidden on a wide screen)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto((site / "04_sgvb.html").as_uri())
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.querySelector('.vae-menu').open") is False
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.wait_for_function("document.querySelector('.vae-menu').open === true")
+    assert page.locator(".vae-sidebar nav a[aria-current=page]").is_visible()
+    page.keyboard.press("Tab")  # the first stop is the skip link to the content
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#content"
