@@ -227,12 +227,14 @@ GREEK = dict(zip(
 ))  # fmt: skip
 
 
-def plain(tex: str) -> str:
-    """Prose with LaTeX as a reader would type it into a search box: ``$\\mathbf z$`` -> z,
-    ``$\\beta$`` -> β, other commands by their names."""
-    s = re.sub(r"\\(mathbf|mathrm|boldsymbol|text|operatorname|mathcal|left|right)\b\s*", "", tex)
+def plain(text: str) -> str:
+    """Markdown with LaTeX -> plain words, as a reader types them into the search box or hears
+    them as alt text: ``$\\mathbf z$`` -> z, ``$\\beta$`` -> β, ``[link](url)`` -> link, other
+    commands by their names."""
+    s = re.sub(r"\\(mathbf|mathrm|boldsymbol|text|operatorname|mathcal|left|right)\b\s*", "", text)
     s = re.sub(r"\\([A-Za-z]+)\s*", lambda m: GREEK.get(m.group(1), m.group(1) + " "), s)
-    s = re.sub(r"[{}\\^_]", " ", re.sub(r"[$`]", "", s))
+    s = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)  # [link](url) -> link
+    s = re.sub(r"[{}\\^]", " ", re.sub(r"[$`*<>]", "", s))
     return _words(s).replace(" ,", ",").replace(" .", ".")
 
 

@@ -76,19 +76,14 @@ HEAD = (
 
 
 def replace_widgets(nb: dict, page: str) -> int:
-    """Widget outputs -> a one-line description and a link to the explorers (no raw repr); a
-    progress bar -> its stored text (where it ended)."""
+    """Widget outputs -> a one-line description and a link to the explorers (no raw repr)."""
     n = 0
     for cell in nb["cells"]:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             if WIDGET not in data:
                 continue
-            text = "".join(data.get("text/plain", "widget"))
-            if re.search(r"\d+%\|", text):  # a progress bar: its text records where it ended
-                out["data"] = {"text/html": f'<pre class="vae-progress">{html.escape(text)}</pre>'}
-                continue
-            name = text.split("(")[0].split(":")[0]
+            name = "".join(data.get("text/plain", "widget")).split("(")[0].split(":")[0]
             links = ", ".join(f'<a href="explorer-{m}.html">{t}</a>'
                               for m, (_, _, t) in EXPLORERS.items())  # fmt: skip
             note = (f'<p class="vae-widget-note">An interactive widget ({html.escape(name)}) '
@@ -103,15 +98,6 @@ IMAGES = ("image/png", "image/jpeg")
 PLACEHOLDER = "No description has been provided for this image"  # nbconvert's, when alt is missing
 
 
-def plain(text: str) -> str:
-    """Markdown with LaTeX -> plain words, for alt text ("$\\mathbf z$" -> "z")."""
-    text = re.sub(r"\\(mathbf|mathrm|boldsymbol|text|operatorname)\s*", "", text)
-    text = re.sub(r"\\([A-Za-z]+)\s*", r"\1 ", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [link](url) -> link
-    text = re.sub(r"[$`*{}<>]|\\", "", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def code_title(source: str) -> str | None:
     """The figure's title as the cell's code spells it (suptitle first), or None; f-string
     fields show their names ("{name}" -> "name"), longer expressions drop the title."""
@@ -124,7 +110,7 @@ def code_title(source: str) -> str | None:
                 title = re.sub(r"\{([A-Za-z_]\w*)\}", r"\1", title)
                 if "{" in title:
                     continue
-            return plain(title.replace("\\n", " "))
+            return book.plain(title.replace("\\n", " "))
     return None
 
 
@@ -150,7 +136,7 @@ def figure_docs() -> dict[str, str]:
                 and name not in ("show_image",)
                 and (name.endswith("_figure") or "Figure" in returns)
             ):
-                text = plain(re.sub(r":\w+:", "", doc.split("\n\n")[0]))
+                text = book.plain(re.sub(r":\w+:", "", doc.split("\n\n")[0]))
                 text = re.sub(r"\s*(-+>|Returns a) Figure\b", "", text).replace(" .", ".")
                 docs[name] = text if len(text) <= 300 else text[:300].rsplit(". ", 1)[0] + "."
     return docs
@@ -168,8 +154,8 @@ def add_alt_text(nb: dict, docs: dict[str, str]) -> int:
         if cell["cell_type"] == "markdown":
             source = "".join(cell["source"])
             found = re.findall(r"^#+\s+(.+)$", source, re.M)
-            heading = plain(found[-1]) if found else heading
-            body = plain(re.sub(r"^#+.*$", "", source, flags=re.M))
+            heading = book.plain(found[-1]) if found else heading
+            body = book.plain(re.sub(r"^#+.*$", "", source, flags=re.M))
             caption = re.split(r"(?<=[.:;!?])\s", body, maxsplit=1)[0][:200] if body else caption
             continue
         outputs = cell.get("outputs", [])

@@ -75,7 +75,7 @@ class Dataset:
         self.train_labels, self.test_labels = train_labels, test_labels
         self._given: dict[str, Rows | Callable[[], Split] | None] = {}
         for split, t in (("train", train), ("test", test), ("valid", valid)):
-            self._given[split] = t if callable(t) and not isinstance(t, Rows) else _as_rows(t)
+            self._given[split] = t if callable(t) else _as_rows(t)
         self._floats: dict[str, torch.Tensor | None] = {}
 
     def rows(self, split: str = "train") -> Rows | None:
@@ -84,7 +84,7 @@ class Dataset:
         if split not in self._SPLITS:
             raise ValueError(f"no split {split!r}: one of {', '.join(self._SPLITS)}")
         t = self._given[split]
-        if callable(t) and not isinstance(t, Rows):
+        if callable(t):
             t = self._given[split] = _as_rows(t())
         return t
 
