@@ -1,10 +1,11 @@
 """Progress bars: tqdm's (a widget in Jupyter, a text line in a terminal), finished in place.
 
 In Jupyter a plain tqdm bar is a widget whose stored text (what a notebook saved with its
-outputs shows without a kernel: JupyterLab before Run All, nbviewer, GitHub, the website) is
-the bar as it was displayed, at 0%. Here the bar is displayed with a display id and shown
-again in place when it closes, so the stored text is the finished bar: 100%, the samples
-evaluated, the time taken and the last figures in its postfix.
+outputs shows without a kernel: nbviewer, GitHub, the website; JupyterLab hides a widget
+whose kernel is gone) is the bar as it was displayed, at 0%. Here the bar is displayed with
+a display id and, when it closes, replaced in place by its text: a stored notebook shows the
+finished bar (100%, the samples evaluated, the time taken, the last figures in its postfix)
+in every front end.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ __all__ = ["tqdm"]
 if _notebook_tqdm is not None and issubclass(_auto_tqdm, _notebook_tqdm):
 
     class tqdm(_auto_tqdm):  # noqa: N801 (a drop-in for tqdm.auto.tqdm)
-        """tqdm.auto's notebook bar, displayed with a display id and shown again in place
-        when it closes (a bar with ``leave=False`` is blanked instead). With ``delay`` or
+        """tqdm.auto's notebook bar, displayed with a display id and replaced in place by its
+        text when it closes (a bar with ``leave=False`` is blanked instead). With ``delay`` or
         ``display=False`` tqdm displays it as usual."""
 
         def __init__(self, *args, **kwargs):
@@ -40,10 +41,10 @@ if _notebook_tqdm is not None and issubclass(_auto_tqdm, _notebook_tqdm):
             stopped = bool(self.total) and self.n < self.total  # a true record of where
             super().close()
             if self._handle is not None:
-                if self.leave or stopped:
-                    self._handle.update(self.container)  # its text is now the finished bar
-                else:
-                    self._handle.update({"text/plain": ""}, raw=True)
+                # the finished bar as plain text: every front end shows it, with or without a
+                # kernel (a stored widget output is hidden once its kernel is gone)
+                text = self.container.__repr__(True) if self.leave or stopped else ""
+                self._handle.update({"text/plain": text}, raw=True)
                 self._handle = None
 
 else:
