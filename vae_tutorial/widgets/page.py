@@ -1,0 +1,161 @@
+"""A view on a static page: what a kernel-side view gives the website so that it moves there.
+
+Every view of notebooks 01-09 runs on the static site (``site/build.py``) without a kernel.
+Python stays the source of truth: a view that can run on a page implements
+
+- ``page_state() -> dict``: JSON-able, what the page needs: ``{"module": NAME, "controls":
+  control_specs(...), ...}`` plus the view's own data (numbers, lists, and ``bytes`` for
+  binary arrays, which the site embeds once per page, base64, and hands to the JavaScript
+  as ``ArrayBuffer``s). ``NAME`` is a script ``vae_tutorial/widgets/page_NAME.js`` that
+  registers ``VAEPage.views[NAME] = mount``; ``mount(el, state)`` builds the controls (with
+  ``VAEPage.controls``) and the drawing in ``el`` and returns ``{set(name, value), values()}``:
+  ``set`` moves one control as a reader would and redraws at once, ``values()`` returns what
+  is drawn (numbers and arrays, named as ``page_values``) for the browser test.
+- ``page_values() -> dict``: the same quantities computed by the package for the view's current
+  controls. The browser test (``tests/browser/test_site_views.py``) moves each control to 10 or
+  more settings on the page and in Python (:func:`set_controls`) and compares the two within
+  a stated tolerance.
+
+A view whose computation cannot run in the page (a trained model's exact posterior, a redrawn
+matplotlib figure) precomputes its frames: ``page_state`` then holds one PNG per setting, and
+``values()`` / ``page_values()`` name the frame shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as widgets
+
+#: the control kinds a page builds (VAEPage.controls in page.js)
+KINDS = ("float", "int", "select", "checkbox")
+
+
+def control_spec(name: str, w: widgets.Widget, label: str | None = None) -> dict[str, Any]:
+    """One control as the page builds it: the same range, step, value and label as ``w``."""
+    label = label or getattr(w, "description", "") or name
+    if isinstance(w, widgets.Checkbox):
+        return {"name": name, "kind": "checkbox", "label": label, "value": bool(w.value)}
+    if isinstance(w, widgets.SelectionSlider | widgets.Dropdown):
+        options = [[str(lab), val] for lab, val in w._options_full]  # (label, value) pairs
+        options = [o for o in options if o[1] is not None]  # a "pick one..." placeholder
+        value = w.value
+        return {"name": name, "kind": "select", "label": label, "options": options,
+                "value": value, "slider": isinstance(w, widgets.SelectionSlider)}  # fmt: skip
+    if isinstance(w, widgets.FloatSlider):
+        return {"name": name, "kind": "float", "label": label, "min": float(w.min),
+                "max": float(w.max), "step": float(w.step), "value": float(w.value)}  # fmt: skip
+    if isinstance(w, widgets.IntSlider | widgets.BoundedIntText):
+        step = int(getattr(w, "step", 1) or 1)
+        return {"name": name, "kind": "int", "label": label, "min": int(w.min),
+                "max": int(w.max), "step": step, "value": int(w.value),
+                "box": isinstance(w, widgets.BoundedIntText)}  # fmt: skip
+    raise TypeError(f"no page control for {type(w).__name__}")
+
+
+def control_specs(controls: dict[str, widgets.Widget]) -> list[dict[str, Any]]:
+    """``{name: widget}`` -> the page's controls, in order."""
+    return [control_spec(name, w) for name, w in controls.items()]
+
+
+def set_controls(view: Any, settings: dict[str, Any]) -> None:
+    """Move the view's controls by name (``view.page_controls()``) as a reader would, one at a
+    time, in the order given; each move redraws as in Jupyter."""
+    controls = view.page_controls()
+    for name, value in settings.items():
+        if name not in controls:
+            names = list(controls)
+            raise KeyError(f"{type(view).__name__} has no control {name!r}; it has {names}")
+        controls[name].value = value
+
+
+# --- embedding views in a page (the site, and the browser tests' one-view pages) -----------
+
+
+def _script(name: str) -> str:
+    from pathlib import Path
+
+    return (Path(__file__).parent / name).read_text()
+
+
+def _split_blobs(value: Any, blobs: dict[str, str], prefix: str) -> Any:
+    """``bytes`` anywhere in a state -> ``{"$blob": key}``, the base64 text into ``blobs``; the
+    same bytes are stored once per page (a model's weights shared by several views)."""
+    import base64
+    import hashlib
+
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        key = hashlib.sha256(data).hexdigest()[:16]
+        blobs.setdefault(key, base64.b64encode(data).decode())
+        return {"$blob": key}
+    if isinstance(value, dict):
+        return {k: _split_blobs(v, blobs, prefix) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_split_blobs(v, blobs, prefix) for v in value]
+    return value
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, allow_nan=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+class PageViews:
+    """The live views of one page: ``add(view)`` returns the HTML that stands where the
+    widget was; ``scripts()`` the scripts and data to put once at the end of the page."""
+
+    def __init__(self, prefix: str = "vae-view"):
+        self.prefix, self.blobs, self.modules, self.n = prefix, {}, [], 0
+
+    def add(self, view: Any, caption: str = "") -> str:
+        import html
+
+        state = view.page_state()
+        if state.get("module") is None or "controls" not in state:
+            raise ValueError(f"{type(view).__name__}.page_state() needs 'module' and 'controls'")
+        self.n += 1
+        sid = f"{self.prefix}-{self.n}"
+        if state["module"] not in self.modules:
+            self.modules.append(state["module"])
+        data = _json(_split_blobs(state, self.blobs, sid))
+        note = f'<p class="vae-live-note">{html.escape(caption)}</p>' if caption else ""
+        return (f'<div class="vae-live" id="{sid}-view" data-state="{sid}" '
+                f'data-view="{type(view).__name__}"></div>{note}'
+                f'<script type="application/json" id="{sid}">{data}</script>')  # fmt: skip
+
+    def scripts(self, src: str | None = None) -> str:
+        """The shared script, each module's and the page's binary arrays. ``src``: a folder
+        the scripts are served from (``page.js``, ``page_NAME.js``); None: inlined."""
+        names = ["page.js"] + [f"page_{m}.js" for m in self.modules]
+        if src is None:
+            tags = "".join(f"<script>{_script(n)}</script>" for n in names[1:])
+            tags = f"<script>{_script(names[0])}</script>" + tags
+        else:
+            tags = "".join(f'<script defer src="{src}/{n}"></script>' for n in names)
+        return f'<script type="application/json" id="vae-blobs">{_json(self.blobs)}</script>' + tags
+
+
+CSS = """
+.vae-live { margin: 8px 0; }
+.vae-page-controls { display: flex; flex-wrap: wrap; gap: 4px 16px; margin-bottom: 6px; }
+.vae-page-control { display: flex; align-items: center; gap: 6px; min-height: 24px; }
+.vae-page-control label { min-width: 48px; font-size: 14px; }
+.vae-page-control input[type=range] { width: 160px; }
+.vae-page-control input[type=number] { width: 80px; }
+.vae-page-control output { font: 13px ui-monospace, monospace; min-width: 40px; }
+.vae-page-canvas { max-width: 100%; height: auto; display: block; }
+.vae-live-caption { font: 13px ui-monospace, monospace; }
+"""
+
+
+def standalone_page(*views: Any, title: str = "view") -> str:
+    """One self-contained HTML page with ``views`` live (everything inlined): for tests."""
+    import html
+
+    pv = PageViews()
+    body = "".join(pv.add(v) for v in views)
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
+            f"{html.escape(title)}</title><style>{CSS}</style></head><body>{body}"
+            f"{pv.scripts()}</body></html>")  # fmt: skip
