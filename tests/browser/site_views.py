@@ -71,7 +71,8 @@ def latency(page, control: str, values: list[float], index: int = 0) -> dict[str
                await frame();
                const t0 = performance.now();
                input.value = String(v);
-               input.dispatchEvent(new Event(input.type === "checkbox" || input.tagName === "SELECT" ? "change" : "input"));
+               const discrete = input.type === "checkbox" || input.tagName === "SELECT";
+               input.dispatchEvent(new Event(discrete ? "change" : "input"));
                await frame();
                out.push(performance.now() - t0);
              }
