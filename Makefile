@@ -66,13 +66,13 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests $(ARGS)
 
 ## make notebooks: re-execute every notebook in full mode and store it cleaned, with outputs
-## (jupyter/nbconvert detaches stored widget outputs from the kernel that made them)
+## with the last state of every widget (jupyter/nbconvert: pruned, frames as PNG, kernel notes)
 notebooks: $(STAMP)
 	for nb in notebooks/[0-9]*.ipynb; do \
 	    JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/nbconvert MPLBACKEND=agg \
 	        $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	        --ExecutePreprocessor.timeout=1800 "$$nb" || exit 1; \
-	    $(BIN)/nbstripout --keep-output --keep-count "$$nb" || exit 1; \
+	    $(BIN)/nbstripout --keep-output --keep-count --keep-metadata-keys metadata.widgets "$$nb" || exit 1; \
 	done
 
 ## make bench: performance figures of this machine (a few minutes): GEMM roofline, training

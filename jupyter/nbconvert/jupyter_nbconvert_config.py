@@ -1,33 +1,31 @@
 # nbconvert settings for storing the tutorial's notebooks: with this folder on
-# JUPYTER_CONFIG_PATH, `jupyter nbconvert --to notebook --execute` stores every widget output
-# detached from the kernel that made it.
+# JUPYTER_CONFIG_PATH, `jupyter nbconvert --to notebook --execute` stores every widget with its
+# last state, so a reader who opens the notebook without running it sees it as it was left.
 #
-# A stored widget output names a widget model in the kernel that ran the notebook. When that
-# kernel is gone (the notebook opened without running it, or after a restart), JupyterLab 4's
-# widget renderer prints "Error displaying widget: model not found" in its place; it never
-# falls back to the output's text/plain. An empty model id is the renderer's "this view was
-# removed" case: it hides the output. So each stored widget output keeps its one-line
-# text/plain description (GitHub, nbviewer, the website's note) and an empty model id; the
-# cells show a static snapshot in an output of its own, and running the cell brings the live
-# widget back.
+# nbclient records the state of every widget model (`metadata.widgets`; `make notebooks` keeps
+# it through nbstripout with `--keep-metadata-keys metadata.widgets`). The preprocessor below
+# keeps only the models a displayed widget reaches, stores each PixelImage's last frame as PNG,
+# and fills in the one-line note of each kernel-side view: its image is the last one, and
+# moving its controls needs a running kernel (vae_tutorial/widgets/stored.py). The browser
+# explorer is live from its state alone. The cells also show a static picture for readers
+# whose front end draws no widgets (GitHub).
 from nbconvert.preprocessors import Preprocessor
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
+class StoreWidgetState(Preprocessor):
+    """After execution: tidy the notebook's widget state (vae_tutorial.widgets.stored)."""
 
-class DetachWidgetOutputs(Preprocessor):
-    """Empty the model id of every widget-view output (after execution)."""
+    def preprocess(self, nb, resources):
+        from vae_tutorial.widgets.stored import tidy_widget_state
 
-    def preprocess_cell(self, cell, resources, index):
-        for output in cell.get("outputs", []):
-            view = output.get("data", {}).get(WIDGET_VIEW)
-            if view is not None:
-                view["model_id"] = ""
-        return cell, resources
+        counts = tidy_widget_state(nb)
+        self.log.info("widget state: %s", counts)
+        return nb, resources
 
 
 c = get_config()  # noqa: F821 (traitlets config files get `get_config` from their loader)
-c.NotebookExporter.preprocessors = [DetachWidgetOutputs]
+c.NotebookExporter.preprocessors = [StoreWidgetState]
+c.ExecutePreprocessor.store_widget_state = True
 # the kernel that runs the notebook gets CurveZMQ keys (no "running over TCP without
 # encryption" warning; the python3 kernelspec declares support)
 c.KernelManager.transport_encryption = "auto"

@@ -10,6 +10,12 @@ replaced and any old error cleared; on failure the last good image stays and the
 shown below it: one line for a bad input (``ValueError`` or a package error), the traceback
 for anything unexpected (a bug to report).
 
+Without a kernel: a stored notebook keeps each widget's last state (``make notebooks``), so a
+reader who opens it without running it sees the last image; the sliders there cannot redraw
+it. Every view therefore ends with ``kernel_note``, an HTML line that is empty while the kernel
+runs and that the storing step fills in (``KERNEL_NOTE``, written into the saved state by
+``jupyter/nbconvert/jupyter_nbconvert_config.py``).
+
 Accessibility: every view carries an invisible :class:`~.aria.AriaNames` as its last child,
 which names the view's slider handles for screen readers (ipywidgets 8.1.9 leaves them
 nameless); give a slider a ``tooltip`` for a name longer than its description. The image's
@@ -28,6 +34,14 @@ from .aria import AriaNames
 from .pixels import PixelImage
 
 
+#: the line a stored kernel-side view shows under its last image (see the module docstring)
+KERNEL_NOTE = (
+    "This is the image as the notebook was saved: moving the controls needs a running kernel "
+    "(run this cell, or Run All)."
+)
+NOTE_CLASS = "vae-kernel-note"
+
+
 class View(widgets.VBox):
     """Base class of the widgets: ``image``, ``errors`` and the render loop."""
 
@@ -41,12 +55,15 @@ class View(widgets.VBox):
         self.renders = 0
         self.image.add_class("vae-view-image")
         self.aria = AriaNames()
+        self.kernel_note = widgets.HTML("")  # filled in only in a stored notebook
+        self.kernel_note.add_class(NOTE_CLASS)
         self.add_class("vae-view")
         self.observe(self._keep_aria_last, names="children")
 
     def _keep_aria_last(self, change: dict) -> None:
-        if self.aria not in change["new"]:
-            self.children = (*change["new"], self.aria)
+        tail = (self.kernel_note, self.aria)
+        if tuple(change["new"][-2:]) != tail:
+            self.children = (*(c for c in change["new"] if c not in tail), *tail)
 
     def draw(self) -> np.ndarray | bytes:
         """The image of the current state: an (H, W) or (H, W, 3) array, or PNG bytes

@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 from matplotlib.figure import Figure
 
 from ..viz.figures import elbo_figure
@@ -34,6 +35,10 @@ class LiveELBOPlot(View):
     ``plot.flush()`` redraws now; ``plot.figure()`` returns the current static Figure (for
     readers without widget JavaScript).
     """
+
+    #: the curves drawn, kept in the widget's state: a stored notebook and the website
+    #: redraw them without a kernel (``page_state``)
+    curves = traitlets.Dict().tag(sync=True)
 
     def describe(self) -> str:
         return "the train and test ELBO against training samples evaluated, redrawn while training"
@@ -72,7 +77,11 @@ class LiveELBOPlot(View):
         return pixels
 
     def draw(self) -> np.ndarray:
-        return self._pixels(self.log_x.value)
+        pixels = self._pixels(self.log_x.value)
+        h = self.history
+        keys = ("samples", "train_elbo", "test_elbo")
+        self.curves = {"title": self.title, **{k: [float(v) for v in h[k]] for k in keys}}
+        return pixels
 
     def __call__(self, history: Any) -> None:
         """Record ``history`` (a History or its dict); redraw unless one happened recently."""
