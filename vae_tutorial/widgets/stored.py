@@ -31,7 +31,7 @@ from .base import KERNEL_NOTE, NOTE_CLASS
 
 STATE = "application/vnd.jupyter.widget-state+json"
 VIEW = "application/vnd.jupyter.widget-view+json"
-_REF = re.compile(r"IPY_MODEL_([0-9a-f]+)")
+_REF = re.compile(r"IPY_MODEL_(\w+)")
 
 
 def _displayed(nb: dict) -> list[str]:
