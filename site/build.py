@@ -30,6 +30,10 @@ import time
 from pathlib import Path
 
 import book  # site/book.py: the sidebar, previous / next, search, phone layout
+import views  # site/views.py: which live view stands where a notebook shows a widget
+
+from vae_tutorial.widgets.page import CSS as VIEW_CSS
+from vae_tutorial.widgets.page import page_scripts
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -44,6 +48,7 @@ EXPLORERS = {  # model -> (dataset, image shape, title)
 ICON = '<link rel="icon" href="data:,">'  # no favicon request (a 404 on a static host)
 CSS = """
 body { margin: 0; font-family: system-ui, sans-serif; }
+.vae-live-note { font-size: 13px; color: #444; margin: 2px 0 10px; }
 .vae-widget-note { border-left: 4px solid #1f77b4; padding: 4px 10px; background: #f0f6fb; }
 main.vae-explorer-page { padding: 16px 24px; }
 """
@@ -71,27 +76,30 @@ HEAD = (
   throwOnError: false}));</script>
 <style>"""
     + CSS
+    + VIEW_CSS
     + "</style>"
 )
 
 
-def replace_widgets(nb: dict, page: str) -> int:
-    """Widget outputs -> a one-line description and a link to the explorers (no raw repr)."""
-    n = 0
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            if WIDGET not in data:
-                continue
-            name = "".join(data.get("text/plain", "widget")).split("(")[0].split(":")[0]
-            links = ", ".join(f'<a href="explorer-{m}.html">{t}</a>'
-                              for m, (_, _, t) in EXPLORERS.items())  # fmt: skip
-            note = (f'<p class="vae-widget-note">An interactive widget ({html.escape(name)}) '
-                    "runs here in Jupyter; the snapshot below shows it. On this site the latent "
-                    f"explorers run in your browser: {links}.</p>")  # fmt: skip
-            out["data"] = {"text/html": note}
-            n += 1
-    return n
+def replace_widgets(nb: dict, path: Path) -> tuple[int, str]:
+    """Every widget output -> its view, live in the page (``views.py``: the notebook's own
+    constructor calls, restored to the stored state); returns (number, the page's scripts)."""
+    from vae_tutorial.widgets.page import PageViews
+
+    found = views.views_of(path)
+    pv, n, extra = PageViews(prefix=f"v{path.stem[:3]}"), 0, ""
+    for out, name, view in found:
+        if isinstance(view, str):  # the anywidget explorer: the same script as its own page
+            html_, extra = explorer_embed(view, f"explorer-{path.stem}-{n}")
+        elif name == "PosteriorInspector":
+            state = view.page_state(frames=views.inspector_frames())
+            html_ = pv.add(view, views.NOTES.get(name, ""), state=state)
+        else:
+            html_ = pv.add(view, views.NOTES.get(name, ""))
+        out["data"] = {"text/html": html_}
+        out.setdefault("metadata", {})
+        n += 1
+    return n, (pv.scripts(src="assets/views") if pv.n else "") + extra
 
 
 IMAGES = ("image/png", "image/jpeg")
@@ -227,9 +235,11 @@ def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> list[dict]:
 
     nb = nbformat.read(path, as_version=4)
     add_alt_text(nb, docs)  # first: a widget's description names the snapshot after it
-    replace_widgets(nb, path.stem)
+    _, scripts = replace_widgets(nb, path)
+    nb.metadata.pop("widgets", None)  # the page's own views replace the stored widgets
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb)
+    body = body.replace("</body>", scripts + "</body>", 1)
     body = local_links(strip_remote(body))
     href = f"{path.stem}.html"
     body = body.replace("</head>", HEAD + "</head>", 1)
@@ -239,14 +249,15 @@ def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> list[dict]:
     return book.search_documents(href, book.short(title_of(nb)), toc)
 
 
-def explorer_page(name: str, pages, out: Path) -> None:
-    """A page with the browser explorer of shipped model ``name``, everything embedded."""
+def explorer_embed(name: str, el_id: str) -> tuple[str, str]:
+    """The browser explorer of shipped model ``name``: (its element, its script), everything
+    embedded: the same JavaScript as the notebook widget."""
     sys.path.insert(0, str(ROOT))
     from vae_tutorial import load
     from vae_tutorial.core.pretrained import load_pretrained
     from vae_tutorial.widgets.browser_explorer import explorer_data
 
-    data_name, shape, title = EXPLORERS[name]
+    data_name, shape, _ = EXPLORERS[name]
     ds = load(data_name)
     labels = None if ds.test_labels is None else ds.test_labels.numpy()
     data = explorer_data(load_pretrained(name), shape, ds.test, labels, name=name)
@@ -254,26 +265,34 @@ def explorer_page(name: str, pages, out: Path) -> None:
     js = (ROOT / "vae_tutorial" / "widgets" / "browser_explorer.js").read_text()
     css = (ROOT / "vae_tutorial" / "widgets" / "browser_explorer.css").read_text()
     state = json.dumps({"spec": data["spec"], "blobs": blobs, "z": [0.0] * data["spec"]["z_dim"]})
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>Latent explorer: {html.escape(title)}</title>{ICON}<style>{CSS}{css}</style></head><body>
-<main class="vae-explorer-page"><h1>Latent explorer: {html.escape(title)} (<code>{name}</code>)</h1>
-<p>The decoder p(x|z) of the shipped model runs in this page, in JavaScript: move a slider
-(or click the scatter of encoded test images) and the decoder mean E[x|z] is drawn at once.
-Weights, test-set encodings and the manifold grid were computed by <code>vae_tutorial</code>
-and embedded in this page; it needs no kernel and no network.</p>
-<div id="explorer"></div></main>
-<script type="application/json" id="state">{state}</script>
+    script = f"""<style>{css}</style>
+<script type="application/json" id="{el_id}-state">{state}</script>
 <script type="module">
 {js.replace("export default { render };", "")}
-const s = JSON.parse(document.getElementById("state").textContent);
+const s = JSON.parse(document.getElementById("{el_id}-state").textContent);
 const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer;
 const values = {{ spec: s.spec, z: s.z }};
 for (const [k, v] of Object.entries(s.blobs)) values[k] = new DataView(bytes(v));
 const handlers = {{}};
 const model = {{ get: (k) => values[k], set: (k, v) => {{ values[k] = v; }},
   save_changes: () => {{}}, on: (e, f) => {{ handlers[e] = f; }} }};
-render({{ model, el: document.getElementById("explorer") }});
-</script></body></html>"""
+render({{ model, el: document.getElementById("{el_id}") }});
+</script>"""
+    return f'<div id="{el_id}" class="vae-browser-explorer-host"></div>', script
+
+
+def explorer_page(name: str, pages, out: Path) -> None:
+    """A page with the browser explorer of shipped model ``name``, everything embedded."""
+    _, _, title = EXPLORERS[name]
+    element, script = explorer_embed(name, "explorer")
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Latent explorer: {html.escape(title)}</title>{ICON}<style>{CSS}</style></head><body>
+<main class="vae-explorer-page"><h1>Latent explorer: {html.escape(title)} (<code>{name}</code>)</h1>
+<p>The decoder p(x|z) of the shipped model runs in this page, in JavaScript: move a slider
+(or click the scatter of encoded test images) and the decoder mean E[x|z] is drawn at once.
+Weights, test-set encodings and the manifold grid were computed by <code>vae_tutorial</code>
+and embedded in this page; it needs no kernel and no network.</p>
+{element}</main>{script}</body></html>"""
     href = f"explorer-{name}.html"
     (out / href).write_text(book.frame(page, pages, href, []))
 
@@ -284,6 +303,10 @@ def build(out: Path, cache: Path) -> dict:
 
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(katex(cache), out / "assets" / "katex", dirs_exist_ok=True)
+    (out / "assets" / "views").mkdir(parents=True, exist_ok=True)
+    modules = [p.stem[5:] for p in (ROOT / "vae_tutorial" / "widgets").glob("page_*.js")]
+    for name, text in page_scripts(modules).items():  # with the decoder, as a classic script
+        (out / "assets" / "views" / name).write_text(text)
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb"))  # 05b_... too
     pages = [(f"{p.stem}.html", title_of(nbformat.read(p, as_version=4))) for p in paths]
     pages += [(f"explorer-{m}.html", f"Explorer {m}") for m in EXPLORERS]

@@ -70,18 +70,22 @@ def finite_differences(
     return grad, h
 
 
+def map_starts(model: LatentModel, n_starts: int = 8) -> np.ndarray:
+    """:func:`find_map`'s default starting points (n_starts, D): the origin and
+    ``n_starts - 1`` prior draws from ``np.random.default_rng(0)``."""
+    rng = np.random.default_rng(0)
+    scale = 1.0 / math.sqrt(model.alpha)
+    return np.vstack([np.zeros(model.z_dim), rng.normal(0, scale, (n_starts - 1, model.z_dim))])
+
+
 def find_map(
     model: LatentModel, x: np.ndarray, starts: np.ndarray | None = None, n_starts: int = 8
 ) -> np.ndarray:
     """MAP estimate z* (D,) maximising log p(x, z), by L-BFGS from several starting points
-    (rows of ``starts`` (S, D), default: the origin and ``n_starts - 1`` seeded prior draws);
-    the best local optimum wins (the posterior may have several modes)."""
+    (rows of ``starts`` (S, D), default: :func:`map_starts`); the best local optimum wins (the
+    posterior may have several modes)."""
     if starts is None:
-        rng = np.random.default_rng(0)
-        scale = 1.0 / math.sqrt(model.alpha)
-        starts = np.vstack(
-            [np.zeros(model.z_dim), rng.normal(0, scale, (n_starts - 1, model.z_dim))]
-        )
+        starts = map_starts(model, n_starts)
     fn = _torch_log_joint(model, x)
 
     def objective(z: np.ndarray) -> tuple[float, np.ndarray]:

@@ -16,6 +16,7 @@ from ..studies.true_posterior import report
 from ..viz.beyond import posterior_figure, rate_distortion_figure, rate_per_dim_figure
 from ..viz.images import figure_png
 from .base import View
+from .page import frame_values, frames_state
 
 
 class PosteriorInspector(View):
@@ -61,6 +62,41 @@ class PosteriorInspector(View):
         img = np.asarray(self.x[i], dtype=np.float32).reshape(self.shape)
         return figure_png(posterior_figure(self.report(i), img, f"test image #{i}{label}"))
 
+    # the static site (widgets/page.py): each digit costs seconds, so the page holds frames
+    # drawn here for a few digits that stand for the test set (every class in proportion)
+    # and the ones worth a look; the page's slider runs over those
+    def page_indices(self, n: int = 30) -> list[int]:
+        """The digits the page shows: ``representative(n)`` of the test set, and the picks."""
+        from ..datasets.subsets import representative
+
+        chosen = set(self.indices)
+        if self.labels is not None:
+            chosen |= {int(i) for i in representative(n, self.labels)}
+        return sorted(chosen)
+
+    def page_controls(self) -> dict:
+        return {"index": self.index}
+
+    def page_state(self, frames: dict[int, bytes] | None = None, n: int = 30) -> dict:
+        """Frames for ``page_indices(n)`` (drawn now, a few seconds each, or given)."""
+        indices = self.page_indices(n) if frames is None else sorted(frames)
+        if frames is None:
+            state = frames_state(self, [{"index": i} for i in indices])
+        else:
+            state = {"module": "frames", "alt": self.describe(),
+                     "frames": {f"[{i}]": frames[i] for i in indices}}  # fmt: skip
+        picks = set(self.indices)
+        options = [[f"#{i}" + ("" if self.labels is None else f", digit {int(self.labels[i])}")
+                    + (" (worth a look)" if i in picks else ""), i] for i in indices]  # fmt: skip
+        state["controls"] = [{"name": "index", "kind": "select", "slider": True,
+                              "label": "test digit", "options": options,
+                              "value": self.index.value if self.index.value in indices
+                              else indices[0]}]  # fmt: skip
+        return state
+
+    def page_values(self) -> dict:
+        return frame_values(self)
+
 
 class CollapseExplorer(View):
     """A slider over the runs of notebook 09's study: where each sits on the rate-distortion
@@ -80,6 +116,15 @@ class CollapseExplorer(View):
         self.children = [self.run, self.image, self.errors]
         self._rd: dict[str, bytes] = {}
         self.render()
+
+    def page_controls(self) -> dict:
+        return {"run": self.run}
+
+    def page_state(self) -> dict:
+        return frames_state(self, [{"run": name} for name in self.results])
+
+    def page_values(self) -> dict:
+        return frame_values(self)
 
     def draw(self) -> bytes:
         name = self.run.value

@@ -78,6 +78,38 @@ def _script(name: str) -> str:
     return (Path(__file__).parent / name).read_text()
 
 
+#: the notebook widgets' ES modules a page module's script uses, loaded before it as classic
+#: scripts (:func:`classic_script`): page module -> [(ES module, the names it gives VAEPage)]
+REQUIRES = {"latent": [("browser_explorer.js", ("makeDecoder",))]}
+
+
+def classic_script(esm: str, names: tuple[str, ...]) -> str:
+    """An ES module's text as a classic script (pages open from file://, where a module
+    cannot import another file): ``export`` dropped, the code run in its own function scope,
+    and ``names`` put on ``window.VAEPage`` (page.js runs first)."""
+    import re
+
+    body = re.sub(r"^export default .*$", "", esm, flags=re.M)
+    body = re.sub(r"^export (?=(async )?function|class |const |let )", "", body, flags=re.M)
+    if re.search(r"^\s*(import|export)\b", body, flags=re.M):
+        raise ValueError("the module imports or exports in a way classic_script cannot undo")
+    return (f'(function () {{\n"use strict";\n{body}\n'
+            f"Object.assign(window.VAEPage, {{ {', '.join(names)} }});\n}})();\n")  # fmt: skip
+
+
+def page_scripts(modules: list[str]) -> dict[str, str]:
+    """The scripts of a page whose views use ``modules``, in the order they must run: file
+    name -> text (``page.js``; each ES module they need, as ``NAME.classic.js``; then
+    ``page_MODULE.js``). The site writes these files once; a one-view page inlines them."""
+    scripts = {"page.js": _script("page.js")}
+    for m in modules:
+        for esm, names in REQUIRES.get(m, []):
+            name = esm.removesuffix(".js") + ".classic.js"
+            scripts.setdefault(name, classic_script(_script(esm), names))
+        scripts[f"page_{m}.js"] = _script(f"page_{m}.js")
+    return scripts
+
+
 def _split_blobs(value: Any, blobs: dict[str, str], prefix: str) -> Any:
     """``bytes`` anywhere in a state -> ``{"$blob": key}``, the base64 text into ``blobs``; the
     same bytes are stored once per page (a model's weights shared by several views)."""
@@ -109,10 +141,11 @@ class PageViews:
     def __init__(self, prefix: str = "vae-view"):
         self.prefix, self.blobs, self.modules, self.n = prefix, {}, [], 0
 
-    def add(self, view: Any, caption: str = "") -> str:
+    def add(self, view: Any, caption: str = "", state: dict | None = None) -> str:
+        """``state``: the view's ``page_state()`` when computed elsewhere (shipped frames)."""
         import html
 
-        state = view.page_state()
+        state = view.page_state() if state is None else state
         if state.get("module") is None or "controls" not in state:
             raise ValueError(f"{type(view).__name__}.page_state() needs 'module' and 'controls'")
         self.n += 1
@@ -127,13 +160,12 @@ class PageViews:
 
     def scripts(self, src: str | None = None) -> str:
         """The shared script, each module's and the page's binary arrays. ``src``: a folder
-        the scripts are served from (``page.js``, ``page_NAME.js``); None: inlined."""
-        names = ["page.js"] + [f"page_{m}.js" for m in self.modules]
+        the scripts are served from (the files of :func:`page_scripts`); None: inlined."""
+        scripts = page_scripts(self.modules)
         if src is None:
-            tags = "".join(f"<script>{_script(n)}</script>" for n in names[1:])
-            tags = f"<script>{_script(names[0])}</script>" + tags
+            tags = "".join(f"<script>{text}</script>" for text in scripts.values())
         else:
-            tags = "".join(f'<script defer src="{src}/{n}"></script>' for n in names)
+            tags = "".join(f'<script defer src="{src}/{n}"></script>' for n in scripts)
         return f'<script type="application/json" id="vae-blobs">{_json(self.blobs)}</script>' + tags
 
 
@@ -159,3 +191,38 @@ def standalone_page(*views: Any, title: str = "view") -> str:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>'
             f"{html.escape(title)}</title><style>{CSS}</style></head><body>{body}"
             f"{pv.scripts()}</body></html>")  # fmt: skip
+
+
+# --- precomputed frames ---------------------------------------------------------------------
+
+
+def frame_key(values: list[Any]) -> str:
+    """The key of the frame for these control values (as page_frames.js builds it)."""
+    import json
+
+    return json.dumps(values, separators=(",", ":"))
+
+
+def frames_state(view: Any, settings: list[dict[str, Any]], alt: str = "") -> dict[str, Any]:
+    """``page_state`` of a view whose frames are drawn in Python: one PNG per setting of its
+    controls (``view.draw()`` at each; the controls are put back afterwards)."""
+    from ..viz.images import to_png
+
+    controls = view.page_controls()
+    start = {k: w.value for k, w in controls.items()}
+    frames: dict[str, bytes] = {}
+    try:
+        for s in settings:
+            set_controls(view, s)
+            image = view.draw()
+            key = frame_key([w.value for w in controls.values()])
+            frames[key] = image if isinstance(image, bytes) else to_png(image)
+    finally:
+        set_controls(view, start)
+    return {"module": "frames", "controls": control_specs(controls), "frames": frames,
+            "alt": alt or view.describe()}  # fmt: skip
+
+
+def frame_values(view: Any) -> dict[str, Any]:
+    """``page_values`` of a precomputed view: the key of the frame its controls select."""
+    return {"frame": frame_key([w.value for w in view.page_controls().values()])}

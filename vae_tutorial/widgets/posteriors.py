@@ -27,6 +27,7 @@ from ..viz.posteriors import (
     hard_posterior_figure,
 )
 from .base import View
+from .page_conjugate import state_1d, state_2d, values_1d, values_2d
 
 
 class _Explorer(View):
@@ -96,6 +97,16 @@ class ConjugateExplorer1D(_Explorer):
         self.plot_caption = f"f(z) = w z, {self.plot.caption}"
         return pixels
 
+    def page_controls(self) -> dict[str, widgets.Widget]:
+        """The controls by name, for the static page (:mod:`.page`, ``page_conjugate.js``)."""
+        return {"alpha": self.alpha, "beta": self.beta, "w": self.w, "x": self.x}
+
+    def page_state(self) -> dict:
+        return state_1d(self)
+
+    def page_values(self) -> dict:
+        return values_1d(self)
+
 
 class ConjugateExplorer2D(_Explorer):
     """Sliders over alpha, beta, the entries of W (2 x 2) and the observation x (2,)."""
@@ -128,6 +139,18 @@ class ConjugateExplorer2D(_Explorer):
         self.plot_caption = f"f(z) = Wz, {self.plot.caption}"
         return pixels
 
+    def page_controls(self) -> dict[str, widgets.Widget]:
+        """The controls by name (W11, W12, W21, W22: the entries of W), for the static page."""
+        (w11, w12), (w21, w22) = self.W
+        return {"alpha": self.alpha, "beta": self.beta, "W11": w11, "W12": w12, "W21": w21,
+                "W22": w22, "x1": self.x[0], "x2": self.x[1]}  # fmt: skip
+
+    def page_state(self) -> dict:
+        return state_2d(self)
+
+    def page_values(self) -> dict:
+        return values_2d(self)
+
 
 class HardPosteriorExplorer(_Explorer):
     """Pick a hard model; sliders over the observation x (Gaussian-likelihood models) and the
@@ -151,6 +174,23 @@ class HardPosteriorExplorer(_Explorer):
     def _panel(self) -> tuple:
         x = np.array([s.value for s in self.x])
         return hard_panel(self.model.value, beta=10**self.log10_beta.value, x=x)
+
+    def page_controls(self) -> dict[str, widgets.Widget]:
+        """The controls by name, in display order (:mod:`.page`)."""
+        return {"model": self.model, "x1": self.x[0], "x2": self.x[1],
+                "log10_beta": self.log10_beta}  # fmt: skip
+
+    def page_state(self) -> dict:
+        """The static site's state (``page_hard_posterior.js``): see :mod:`.hard_page`."""
+        from . import hard_page
+
+        return hard_page.page_state(self)
+
+    def page_values(self) -> dict:
+        """What the page draws, computed by the package: see :mod:`.hard_page`."""
+        from . import hard_page
+
+        return hard_page.page_values(self)
 
     def figure(self) -> Figure:
         return hard_posterior_figure([self._panel()], size=5.0)

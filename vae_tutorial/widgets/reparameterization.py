@@ -14,8 +14,14 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..theory.gaussian import kl
+from ..theory.reparameterization import location_scale
+from ..viz.live import TOPS
 from ..viz.reparameterization import ReparamPlot, reparam_figure
 from .base import View
+from .page import control_specs
+
+TRACES = 12  # the samples ReparamPlot traces through the map (its eps[:12])
 
 
 class ReparamExplorer(View):
@@ -66,3 +72,31 @@ class ReparamExplorer(View):
 
     def draw(self) -> np.ndarray:
         return self.plot.update(self.mu.value, self.sigma.value).pixels()
+
+    # --- the static page (:mod:`.page`; ``page_reparam.js`` computes and draws the same) ----
+
+    def page_controls(self) -> dict[str, widgets.Widget]:
+        """The controls by name, in display order."""
+        return {"mu": self.mu, "sigma": self.sigma}
+
+    def page_state(self) -> dict:
+        """The fixed noise eps (float64 bytes), the histogram's bin edges, the target."""
+        plot = self.plot
+        return {"module": "reparam", "controls": control_specs(self.page_controls()),
+                "describe": self.describe(), "eps": np.asarray(self.eps, "<f8").tobytes(),
+                "bins": plot.bins.tolist(), "points": len(plot.grid), "traces": TRACES,
+                "target": [float(t) for t in self.target], "tops": list(TOPS)}  # fmt: skip
+
+    def page_values(self) -> dict:
+        """What the figure shows now: the counts of z = mu + sigma * eps in the drawn bins and
+        their heights (density), q and the target on the plotted z, the traced samples' z, the
+        density axis top, KL(q || target) and the panels' titles (the page's caption)."""
+        mu, sigma, (m, s), plot = self.mu.value, self.sigma.value, self.target, self.plot
+        z = location_scale(self.eps, mu, sigma)
+        counts, _ = np.histogram(z, bins=plot.bins)
+        divergence = kl(np.array([mu]), np.array([[sigma**2]]), np.array([m]), np.array([[s**2]]))
+        caption = "; ".join(ax.get_title() for ax in plot.axes[1:])
+        return {"counts": counts.tolist(), "heights": plot.hist.get_data().values.tolist(),
+                "q": plot.q.get_ydata().tolist(), "target": plot.p.tolist(),
+                "traces": z[:TRACES].tolist(), "kl": divergence,
+                "ytop": float(plot.axes[2].get_ylim()[1]), "caption": caption}  # fmt: skip

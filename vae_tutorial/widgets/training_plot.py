@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from ..viz.figures import elbo_figure
 from ..viz.images import figure_pixels
 from .base import View
+from .page import frame_values, frames_state
 
 
 def _as_dict(history: Any) -> dict[str, list]:
@@ -102,3 +103,21 @@ class LiveELBOPlot(View):
                 self._pixels(not self.log_x.value)
             except Exception:  # noqa: BLE001 - shown by render() if the box is ticked
                 pass
+
+    # the static site (widgets/page.py): the two x scales, drawn here
+    def page_controls(self) -> dict:
+        return {"log_x": self.log_x}
+
+    def page_state(self) -> dict:
+        return frames_state(self, [{"log_x": False}, {"log_x": True}])
+
+    def page_values(self) -> dict:
+        return frame_values(self)
+
+    @classmethod
+    def from_curves(cls, curves: dict) -> LiveELBOPlot:
+        """The finished plot of stored ``curves`` (the ``curves`` trait of a stored notebook)."""
+        plot = cls(title=curves.get("title", "training"), max_fps=None)
+        plot({k: list(curves[k]) for k in ("samples", "train_elbo", "test_elbo")})
+        plot.flush()
+        return plot
