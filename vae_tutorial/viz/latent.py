@@ -39,6 +39,9 @@ def scatter_figure(
 #: panel stays visible on a white page where nothing changed), red above, blue below
 DIFF_CMAP = "coolwarm"
 
+#: a difference of this many grey levels (pixel intensities in [0, 1]) gets full colour
+DIFF_VMAX = 0.5
+
 
 def difference_rgb(diff: np.ndarray, vmax: float = 0.5) -> np.ndarray:
     """Signed differences (H, W) -> colour (H, W, 3) in [0, 1] on :data:`DIFF_CMAP`: light

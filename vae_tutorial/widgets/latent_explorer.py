@@ -11,6 +11,8 @@ scatter once, in the constructor.
 - :class:`InterpolationExplorer`: two test images and a slider t along the line between
   their encoder means.
 - :class:`ReconstructionBrowser`: original | reconstruction | absolute error.
+
+Each also moves on the static site, decoded in JavaScript (:mod:`.latent_page`).
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from ..settings import torch_threads
 from ..viz.images import crosshair, figure_pixels, side_by_side, to_uint8, upscale
 from ..viz.latent import (
     DIFF_CMAP,
+    DIFF_VMAX,
     difference_colorbar,
     difference_rgb,
     draw_scatter,
     scatter_figure,
 )
 from .base import View
+from .latent_page import ExplorerPage, InterpolationPage, ReconstructionPage
 from .pixels import PixelImage
 
 
@@ -48,10 +52,6 @@ def on_step(value: float, slider: widgets.FloatSlider) -> float:
 
 def _latent_name(i: int) -> str:  # as the browser explorer names its sliders
     return f"latent coordinate z{i + 1} (prior standard deviations)"
-
-
-#: a difference of this many grey levels (pixel intensities in [0, 1]) gets full colour
-DIFF_VMAX = 0.5
 
 
 class _StepSlider(widgets.FloatSlider):
@@ -76,7 +76,7 @@ class _View(View):
         self.model, self.image_shape, self.scale = model.eval(), image_shape, scale
 
 
-class LatentExplorer(_View):
+class LatentExplorer(ExplorerPage, _View):
     """Decode the latent set by the sliders, live.
 
     ``points`` (N, z_dim): encoder means of test images, for the picker (and, for a 2-D
@@ -134,7 +134,8 @@ class LatentExplorer(_View):
         if self.points is not None and d == 2:
             fig = scatter_figure(self.points, self.labels, limit=limit)
             self._scatter_pixels, ax = figure_pixels(fig), fig.axes[0]
-            self._to_pixel = lambda z: ax.transData.transform(np.asarray(z)[None])[0]
+            self._transform = ax.transData  # latent -> figure pixels, y up (the page's too)
+            self._to_pixel = lambda z: self._transform.transform(np.asarray(z)[None])[0]
             self.scatter = PixelImage(alt="encoder means of test images; a cross marks z")
             self.scatter.add_class("vae-scatter-image")
             panels.append(self.scatter)
@@ -262,7 +263,7 @@ class LatentExplorer(_View):
         return fig
 
 
-class InterpolationExplorer(_View):
+class InterpolationExplorer(InterpolationPage, _View):
     """Test images a and b (x: (N, x_dim)) and the decoded point (1 - t) mu_a + t mu_b on the
     line between their encoder means: shows x_a | decoded | x_b."""
 
@@ -304,7 +305,7 @@ class InterpolationExplorer(_View):
         return upscale(to_uint8(self.canvas()), self.scale)
 
 
-class ReconstructionBrowser(_View):
+class ReconstructionBrowser(ReconstructionPage, _View):
     """Browse test images x (N, x_dim): original | reconstruction E[x | z = mu(x)] | |error|."""
 
     def describe(self) -> str:
