@@ -87,8 +87,9 @@ def replace_widgets(nb: dict, path: Path) -> tuple[int, str]:
     from vae_tutorial.widgets.page import PageViews
 
     found = views.views_of(path)
+    outputs = [out for out, _ in views.widget_outputs(nb)]  # this copy's outputs, in order
     pv, n, extra = PageViews(prefix=f"v{path.stem[:3]}"), 0, ""
-    for out, name, view in found:
+    for out, (_, name, view) in zip(outputs, found, strict=True):
         if isinstance(view, str):  # the anywidget explorer: the same script as its own page
             html_, extra = explorer_embed(view, f"explorer-{path.stem}-{n}")
         elif name == "PosteriorInspector":

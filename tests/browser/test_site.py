@@ -294,3 +294,62 @@ def test_the_page_list_follows_the_screen_width(site, page):
     assert page.locator(".vae-sidebar nav a[aria-current=page]").is_visible()
     page.keyboard.press("Tab")  # the first stop is the skip link to the content
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#content"
+
+
+# every control of a live view moved once (to the other end of its range, the next option,
+# the other state): [frames drawn before, [[control, frames drawn by its move], ...]]
+MOVE_EVERY_CONTROL_JS = """(n) => {
+  const f = () => [...n.querySelectorAll('canvas')]
+    .map((c) => Number(c.dataset.frame || 0)).reduce((a, b) => a + b, 0);
+  const before = f();
+  const counts = [];
+  for (const input of n.querySelectorAll('[data-control]')) {
+    const was = f();
+    const discrete = input.type === 'checkbox' || input.tagName === 'SELECT';
+    if (input.type === 'checkbox') input.checked = !input.checked;
+    else if (input.tagName === 'SELECT') {
+      input.value = String((Number(input.value) + 1) % input.options.length);
+    } else {
+      const lo = Number(input.min), hi = Number(input.max);
+      input.value = String(Number(input.value) === hi ? lo : hi);
+    }
+    input.dispatchEvent(new Event(discrete ? 'change' : 'input', { bubbles: true }));
+    counts.push([input.dataset.control, f() - was]);
+  }
+  return [before, counts];
+}"""
+
+
+def test_every_view_moves_on_its_page_offline(site, page):
+    """Opened from disk: every widget of notebooks 01-09 stands as a live view on its page
+    (or the browser explorer), starts drawn, and redraws when each of its controls moves;
+    nothing is requested from anywhere else and the console stays clean."""
+    sys.path.insert(0, str(ROOT / "site"))
+    import views
+
+    errors, urls = _watch(page)
+    moved = {}
+    for stem, expected in views.VIEWS.items():
+        page.goto((site / f"{stem}.html").as_uri())
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.vae-live')].every((n) => n.vae)"
+            " && [...document.querySelectorAll('.vae-live')].every((n) =>"
+            " !n.querySelector('canvas') || n.dataset.ready !== '0')",
+            timeout=30_000,
+        )
+        live = page.locator(".vae-live")
+        kinds = [live.nth(i).get_attribute("data-view") for i in range(live.count())]
+        explorers = page.locator(".vae-browser-explorer").count()
+        assert kinds == [n for n, _ in expected if n != "BrowserExplorer"], (stem, kinds)
+        assert explorers == sum(n == "BrowserExplorer" for n, _ in expected), stem
+        for i in range(live.count()):
+            node = live.nth(i)
+            node.scroll_into_view_if_needed()
+            before, counts = node.evaluate(MOVE_EVERY_CONTROL_JS)
+            assert before > 0, f"{stem} view {i} ({kinds[i]}) starts without a drawing"
+            still = [name for name, n in counts if n < 1]
+            assert not still, f"{stem} {kinds[i]}: moving {still} redrew nothing"
+            moved[f"{stem}/{i}/{kinds[i]}"] = len(counts)
+    assert not errors, errors
+    assert not [u for u in urls if not _local(u)], [u for u in urls if not _local(u)]
+    print(f"\nviews moved on the site from disk: {len(moved)} ({sum(moved.values())} controls)")
