@@ -1,16 +1,21 @@
 """A stored notebook opened in JupyterLab without running it (before Run All): every widget
 shows as it was left. Kernel-side views show their last image and the note that moving needs
-a kernel; the browser explorer, whose weights are in its stored state, moves."""
+a kernel; the browser explorer, whose weights are in its stored state, moves. (JupyterLab
+draws the stored state of a trusted notebook, as `make lab` makes the shipped ones.)"""
 
 from __future__ import annotations
 
 import numpy as np
 from jupyter_page import accept_dialogs, canvas_pixels, lab_url
 
+from vae_tutorial.cli_launch import trust
 from vae_tutorial.widgets.base import KERNEL_NOTE
 
 
 def test_a_stored_notebook_shows_its_widgets_without_running(lab, page):
+    # as `make lab` does: JupyterLab draws stored widgets of trusted notebooks only (an
+    # untrusted one shows each widget's one-line text, and the cells' static pictures)
+    trust([lab.root / "06_latent_explorer.ipynb"])
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
     page.goto(lab_url(lab, "06_latent_explorer.ipynb", "stored-state"))
@@ -27,7 +32,7 @@ def test_a_stored_notebook_shows_its_widgets_without_running(lab, page):
     drawn = [p for p in shown if p.shape[0] > 0 and p[..., :3].std() > 1]
     assert len(drawn) >= 5, f"{len(drawn)} stored images drawn"
     notes = page.locator(".vae-kernel-note")
-    texts = {notes.nth(i).inner_text().strip() for i in range(notes.count())}
+    texts = {notes.nth(i).text_content().strip() for i in range(notes.count())}
     assert texts == {KERNEL_NOTE}, texts
     prompts = page.locator(".jp-InputArea-prompt").all_inner_texts()
     assert not any("*" in p for p in prompts), "a cell ran"
