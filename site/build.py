@@ -91,7 +91,7 @@ def replace_widgets(nb: dict, path: Path) -> tuple[int, str]:
     pv, n, extra = PageViews(prefix=f"v{path.stem[:3]}"), 0, ""
     for out, (_, name, view) in zip(outputs, found, strict=True):
         if isinstance(view, str):  # the anywidget explorer: the same script as its own page
-            html_, extra = explorer_embed(view, f"explorer-{path.stem}-{n}")
+            html_, extra = explorer_embed(view, f"explorer-{path.stem}-{n}", pv)
         elif name == "PosteriorInspector":
             state = view.page_state(frames=views.inspector_frames())
             html_ = pv.add(view, views.NOTES.get(name, ""), state=state)
@@ -100,7 +100,7 @@ def replace_widgets(nb: dict, path: Path) -> tuple[int, str]:
         out["data"] = {"text/html": html_}
         out.setdefault("metadata", {})
         n += 1
-    return n, (pv.scripts(src="assets/views") if pv.n else "") + extra
+    return n, (pv.scripts(src="assets/views") if pv.n or pv.blobs else "") + extra
 
 
 IMAGES = ("image/png", "image/jpeg")
@@ -250,9 +250,10 @@ def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> list[dict]:
     return book.search_documents(href, book.short(title_of(nb)), toc)
 
 
-def explorer_embed(name: str, el_id: str) -> tuple[str, str]:
+def explorer_embed(name: str, el_id: str, pv=None) -> tuple[str, str]:
     """The browser explorer of shipped model ``name``: (its element, its script), everything
-    embedded: the same JavaScript as the notebook widget."""
+    embedded: the same JavaScript as the notebook widget. ``pv``: the page's other views
+    (``PageViews``), whose binary arrays it shares (a model's weights once per page)."""
     sys.path.insert(0, str(ROOT))
     from vae_tutorial import load
     from vae_tutorial.core.pretrained import load_pretrained
@@ -262,7 +263,8 @@ def explorer_embed(name: str, el_id: str) -> tuple[str, str]:
     ds = load(data_name)
     labels = None if ds.test_labels is None else ds.test_labels.numpy()
     data = explorer_data(load_pretrained(name), shape, ds.test, labels, name=name)
-    blobs = {k: base64.b64encode(v).decode() for k, v in data.items() if isinstance(v, bytes)}
+    blobs = {k: {"$blob": pv.blob(v)} if pv is not None else base64.b64encode(v).decode()
+             for k, v in data.items() if isinstance(v, bytes)}  # fmt: skip
     js = (ROOT / "vae_tutorial" / "widgets" / "browser_explorer.js").read_text()
     css = (ROOT / "vae_tutorial" / "widgets" / "browser_explorer.css").read_text()
     state = json.dumps({"spec": data["spec"], "blobs": blobs, "z": [0.0] * data["spec"]["z_dim"]})
@@ -273,7 +275,11 @@ def explorer_embed(name: str, el_id: str) -> tuple[str, str]:
 const s = JSON.parse(document.getElementById("{el_id}-state").textContent);
 const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer;
 const values = {{ spec: s.spec, z: s.z }};
-for (const [k, v] of Object.entries(s.blobs)) values[k] = new DataView(bytes(v));
+const page = document.getElementById("vae-blobs");  // arrays shared with the page's views
+const shared = page ? JSON.parse(page.textContent) : {{}};
+for (const [k, v] of Object.entries(s.blobs)) {{
+  values[k] = new DataView(bytes(typeof v === "string" ? v : shared[v.$blob]));
+}}
 const handlers = {{}};
 const model = {{ get: (k) => values[k], set: (k, v) => {{ values[k] = v; }},
   save_changes: () => {{}}, on: (e, f) => {{ handlers[e] = f; }} }};

@@ -34,8 +34,8 @@ def posterior_figure(rep, image: np.ndarray, title: str = "") -> Figure:
     ax.plot(*post.mode, "k+", ms=10, mew=2, label="posterior mode (grid)")
     ax.set(xlabel=Z1, ylabel=Z2, title=(
         f"exact p(z|x): log p(x) = {rep.log_px:.1f} nats\n"
-        f"amortization gap {rep.amortization_gap:.2f}, approximation gap "
-        f"{rep.approximation_gap:.2f} nats"))  # fmt: skip
+        f"gaps (nats): amortization {rep.amortization_gap:.2f}, "
+        f"approximation {rep.approximation_gap:.2f}"))  # fmt: skip
     ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     return fig

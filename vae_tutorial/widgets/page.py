@@ -141,6 +141,10 @@ class PageViews:
     def __init__(self, prefix: str = "vae-view"):
         self.prefix, self.blobs, self.modules, self.n = prefix, {}, [], 0
 
+    def blob(self, data: bytes) -> str:
+        """Store ``data`` once in the page's binary arrays; returns its key."""
+        return _split_blobs(data, self.blobs, self.prefix)["$blob"]
+
     def add(self, view: Any, caption: str = "", state: dict | None = None) -> str:
         """``state``: the view's ``page_state()`` when computed elsewhere (shipped frames)."""
         import html
