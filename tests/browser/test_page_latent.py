@@ -112,13 +112,10 @@ def timed(page, control: str, values) -> dict:
 
 def state_bytes(view) -> int:
     """The view's state as the page stores it (binary arrays counted once each)."""
-    import json
+    from vae_tutorial.widgets.page import PageViews
 
-    from vae_tutorial.widgets.page import _split_blobs
-
-    blobs: dict[str, str] = {}
-    text = json.dumps(_split_blobs(view.page_state(), blobs, "v"))
-    size = len(text) + sum(len(b) for b in blobs.values())
+    pv = PageViews()
+    size = len(pv.add(view)) + sum(len(b) for b in pv.blobs.values())
     print(f"{type(view).__name__}: state {size:,} bytes as embedded (base64)")
     return size
 

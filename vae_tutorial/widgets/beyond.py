@@ -16,7 +16,7 @@ from ..studies.true_posterior import report
 from ..viz.beyond import posterior_figure, rate_distortion_figure, rate_per_dim_figure
 from ..viz.images import figure_png
 from .base import View
-from .page import frame_values, frames_state
+from .page import frame_key, frame_values, frames_state
 
 
 class PosteriorInspector(View):
@@ -84,7 +84,7 @@ class PosteriorInspector(View):
             state = frames_state(self, [{"index": i} for i in indices])
         else:
             state = {"module": "frames", "alt": self.describe(),
-                     "frames": {f"[{i}]": frames[i] for i in indices}}  # fmt: skip
+                     "frames": {frame_key([i]): frames[i] for i in indices}}  # fmt: skip
         picks = set(self.indices)
         options = [[f"#{i}" + ("" if self.labels is None else f", digit {int(self.labels[i])}")
                     + (" (worth a look)" if i in picks else ""), i] for i in indices]  # fmt: skip

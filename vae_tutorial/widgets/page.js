@@ -3,7 +3,7 @@
 // window.VAEPage; each page_NAME.js adds VAEPage.views[NAME] = mount(el, state).
 (function () {
   "use strict";
-  const VAEPage = (window.VAEPage = window.VAEPage || { views: {}, mounted: [] });
+  const VAEPage = (window.VAEPage = window.VAEPage || { views: {} });
 
   function el(tag, attrs = {}, parent = null) {
     const node = document.createElement(tag);
@@ -36,6 +36,11 @@
       const row = el("div", { class: "vae-page-control" }, box);
       el("label", { for: id, text: s.label }, row);
       let input, read, show, out = null;
+      const at = (v) => {  // the position of option value v
+        const k = (s.options || []).findIndex((o) => o[1] === v);
+        if (k < 0) throw new Error(`${s.label}: ${JSON.stringify(v)} is not one of its options`);
+        return k;
+      };
       if (s.kind === "checkbox") {
         input = el("input", { id, type: "checkbox" }, row);
         input.checked = !!s.value;
@@ -45,14 +50,13 @@
         if (s.slider) {  // a SelectionSlider: a range over the options' positions
           input = el("input", { id, type: "range", min: 0, max: s.options.length - 1, step: 1 }, row);
           out = el("output", { for: id }, row);
-          const at = (v) => s.options.findIndex((o) => o[1] === v);
           read = () => s.options[Number(input.value)][1];
           show = (v) => { input.value = String(at(v)); out.textContent = s.options[at(v)][0]; };
         } else {
           input = el("select", { id }, row);
           s.options.forEach(([label], k) => el("option", { value: k, text: label }, input));
           read = () => s.options[Number(input.value)][1];
-          show = (v) => { input.value = String(s.options.findIndex((o) => o[1] === v)); };
+          show = (v) => { input.value = String(at(v)); };
         }
       } else {  // float / int: a range (or a number box, as BoundedIntText)
         const type = s.box ? "number" : "range";
@@ -61,7 +65,8 @@
         read = () => snap(s, input.value);
         show = (v) => {
           input.value = String(v);
-          if (out) out.textContent = s.kind === "int" ? String(v) : Number(v).toFixed(decimals(s.step));
+          // as ipywidgets' readout: readout_format's decimals (".2f" by default)
+          if (out) out.textContent = s.kind === "int" ? String(v) : VAEPage.fixed(Number(v), s.decimals ?? decimals(s.step));
         };
       }
       input.dataset.control = s.name;
@@ -73,8 +78,8 @@
         values[s.name] = v;
         onChange(s.name, v);
       };
+      // a number box (BoundedIntText, continuous_update off in Jupyter) acts when committed
       input.addEventListener(s.kind === "checkbox" || input.tagName === "SELECT" || s.box ? "change" : "input", changed);
-      if (s.box) input.addEventListener("input", changed);
       setters[s.name] = (v) => { show(s.kind === "float" || s.kind === "int" ? snap(s, v) : v); changed(); };
     });
     return {
@@ -276,12 +281,16 @@
         node.textContent = `This view's script (${state.module}) did not load.`;
         continue;
       }
-      const api = mount(node, state);
-      node.vae = api;
-      VAEPage.mounted.push({ node, api, module: state.module });
+      try {  // one view that fails says so in its place; the page's other views still mount
+        node.vae = mount(node, state);
+      } catch (e) {
+        console.error(`view ${node.dataset.view}:`, e);
+        VAEPage.el("p", { class: "vae-live-caption", text: `This view could not start: ${e.message}` }, node);
+      }
     }
   };
-  // the views' scripts are deferred after this one: they have all run by DOMContentLoaded
+  // the views' scripts are deferred after this one: they have all run by DOMContentLoaded (a
+  // page that loads these scripts later, after that event, calls VAEPage.mountAll itself)
   if (document.readyState === "complete") VAEPage.mountAll();
   else document.addEventListener("DOMContentLoaded", () => VAEPage.mountAll());
 })();

@@ -12,7 +12,7 @@ Python stays the source of truth: a view that can run on a page implements
   ``set`` moves one control as a reader would and redraws at once, ``values()`` returns what
   is drawn (numbers and arrays, named as ``page_values``) for the browser test.
 - ``page_values() -> dict``: the same quantities computed by the package for the view's current
-  controls. The browser test (``tests/browser/test_site_views.py``) moves each control to 10 or
+  controls. The browser test (``tests/browser/test_page_*.py``) moves each control to 10 or
   more settings on the page and in Python (:func:`set_controls`) and compares the two within
   a stated tolerance.
 
@@ -23,6 +23,7 @@ matplotlib figure) precomputes its frames: ``page_state`` then holds one PNG per
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ipywidgets as widgets
@@ -43,8 +44,10 @@ def control_spec(name: str, w: widgets.Widget, label: str | None = None) -> dict
         return {"name": name, "kind": "select", "label": label, "options": options,
                 "value": value, "slider": isinstance(w, widgets.SelectionSlider)}  # fmt: skip
     if isinstance(w, widgets.FloatSlider):
+        fmt = re.fullmatch(r"\.(\d+)f", getattr(w, "readout_format", ".2f") or "")
         return {"name": name, "kind": "float", "label": label, "min": float(w.min),
-                "max": float(w.max), "step": float(w.step), "value": float(w.value)}  # fmt: skip
+                "max": float(w.max), "step": float(w.step), "value": float(w.value),
+                "decimals": int(fmt.group(1)) if fmt else 2}  # fmt: skip
     if isinstance(w, widgets.IntSlider | widgets.BoundedIntText):
         step = int(getattr(w, "step", 1) or 1)
         return {"name": name, "kind": "int", "label": label, "min": int(w.min),
@@ -110,7 +113,7 @@ def page_scripts(modules: list[str]) -> dict[str, str]:
     return scripts
 
 
-def _split_blobs(value: Any, blobs: dict[str, str], prefix: str) -> Any:
+def _split_blobs(value: Any, blobs: dict[str, str]) -> Any:
     """``bytes`` anywhere in a state -> ``{"$blob": key}``, the base64 text into ``blobs``; the
     same bytes are stored once per page (a model's weights shared by several views)."""
     import base64
@@ -122,9 +125,9 @@ def _split_blobs(value: Any, blobs: dict[str, str], prefix: str) -> Any:
         blobs.setdefault(key, base64.b64encode(data).decode())
         return {"$blob": key}
     if isinstance(value, dict):
-        return {k: _split_blobs(v, blobs, prefix) for k, v in value.items()}
+        return {k: _split_blobs(v, blobs) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_split_blobs(v, blobs, prefix) for v in value]
+        return [_split_blobs(v, blobs) for v in value]
     return value
 
 
@@ -143,7 +146,7 @@ class PageViews:
 
     def blob(self, data: bytes) -> str:
         """Store ``data`` once in the page's binary arrays; returns its key."""
-        return _split_blobs(data, self.blobs, self.prefix)["$blob"]
+        return _split_blobs(data, self.blobs)["$blob"]
 
     def add(self, view: Any, caption: str = "", state: dict | None = None) -> str:
         """``state``: the view's ``page_state()`` when computed elsewhere (shipped frames)."""
@@ -156,7 +159,7 @@ class PageViews:
         sid = f"{self.prefix}-{self.n}"
         if state["module"] not in self.modules:
             self.modules.append(state["module"])
-        data = _json(_split_blobs(state, self.blobs, sid))
+        data = _json(_split_blobs(state, self.blobs))
         note = f'<p class="vae-live-note">{html.escape(caption)}</p>' if caption else ""
         return (f'<div class="vae-live" id="{sid}-view" data-state="{sid}" '
                 f'data-view="{type(view).__name__}"></div>{note}'
@@ -201,10 +204,14 @@ def standalone_page(*views: Any, title: str = "view") -> str:
 
 
 def frame_key(values: list[Any]) -> str:
-    """The key of the frame for these control values (as page_frames.js builds it)."""
+    """The key of the frame for these control values, as page_frames.js builds it
+    (``JSON.stringify``: a whole float is written as an integer there, ``1`` not ``1.0``)."""
     import json
 
-    return json.dumps(values, separators=(",", ":"))
+    def js(v: Any) -> Any:
+        return int(v) if isinstance(v, float) and v.is_integer() else v
+
+    return json.dumps([js(v) for v in values], separators=(",", ":"))
 
 
 def frames_state(view: Any, settings: list[dict[str, Any]], alt: str = "") -> dict[str, Any]:
