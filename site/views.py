@@ -308,8 +308,8 @@ def inspector_frames() -> dict[int, bytes]:
 def make_inspector_frames() -> Path:
     """Draw the frames (a few seconds a digit) and write them, atomically, under data/."""
     from vae_tutorial.atomic import atomic_write_bytes
-    from vae_tutorial.widgets.page import frame_key
     from vae_tutorial.settings import data_dir
+    from vae_tutorial.widgets.page import frame_key
 
     nb_path = ROOT / "notebooks" / "09_beyond_the_bound.ipynb"
     (_, _, view), _ = views_of(nb_path)

@@ -33,7 +33,6 @@ from ..errors import VAETutorialError
 from .aria import AriaNames
 from .pixels import PixelImage
 
-
 #: the line a stored kernel-side view shows under its last image (see the module docstring)
 KERNEL_NOTE = (
     "This is the image as the notebook was saved: moving the controls needs a running kernel "
