@@ -53,6 +53,8 @@ def test_a_stored_notebook_shows_its_widgets_without_running(lab, page):
     assert after != before, "the stored browser explorer did not move"
     executes = [s for s in sent if isinstance(s, str) and "execute_request" in s]
     assert not executes, "the page asked the kernel to run code"
-    print(f"\nstored notebook 06 in JupyterLab, not run: {len(drawn)} stored images drawn, "
-          f"{notes.count()} kernel notes, the browser explorer moved; "
-          f"mean grey of the first image {np.mean(shown[0][..., :3]):.0f}")
+    print(
+        f"\nstored notebook 06 in JupyterLab, not run: {len(drawn)} stored images drawn, "
+        f"{notes.count()} kernel notes, the browser explorer moved; "
+        f"mean grey of the first image {np.mean(shown[0][..., :3]):.0f}"
+    )
