@@ -91,7 +91,8 @@ def replace_widgets(nb: dict, path: Path) -> tuple[int, str]:
     pv, n, extra = PageViews(prefix=f"v{path.stem[:3]}"), 0, ""
     for out, (_, name, view) in zip(outputs, found, strict=True):
         if isinstance(view, str):  # the anywidget explorer: the same script as its own page
-            html_, extra = explorer_embed(view, f"explorer-{path.stem}-{n}", pv)
+            html_, script = explorer_embed(view, f"explorer-{path.stem}-{n}", pv)
+            extra += script
         elif name == "PosteriorInspector":
             state = view.page_state(frames=views.inspector_frames())
             html_ = pv.add(view, views.NOTES.get(name, ""), state=state)

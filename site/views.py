@@ -149,7 +149,7 @@ def latent_grey_shared(saved):
 def posterior_inspector(saved):
     from vae_tutorial.widgets.beyond import PosteriorInspector
 
-    picks = [int(v) for _, v in saved.get("picks", [])]
+    picks = saved.get("picks", [])
     if not picks:
         raise ValueError("notebook 09's stored PosteriorInspector has no picks: run "
                          "`make notebooks`")  # fmt: skip
@@ -213,17 +213,17 @@ def saved_controls(nb: dict, model_id: str) -> list[dict[str, Any]]:
 
 
 def saved_of(nb: dict, out: dict) -> dict[str, Any]:
-    """What a recipe reads from a stored widget: its controls, LiveELBOPlot's curves, the
-    options of a 'worth a look' dropdown."""
+    """What a recipe reads from a stored widget: its controls, LiveELBOPlot's curves, and the
+    test digits of a "worth a look" menu (notebook 09's picks)."""
     from vae_tutorial.widgets.stored import state_of
 
     model_id = out["data"][WIDGET].get("model_id", "")
     root = state_of(nb).get(model_id, {}).get("state", {})
     controls = saved_controls(nb, model_id)
-    picks = [c for c in controls if c.get("_model_name") == "DropdownModel"
-             and any(str(o).startswith("#") for o in c.get("_options_labels", []))]  # fmt: skip
-    picks = [(lab, lab.lstrip("#")) for lab in picks[0]["_options_labels"]
-             if lab.startswith("#")] if picks else []  # fmt: skip
+    menus = [c.get("_options_labels", []) for c in controls
+             if c.get("_model_name") == "DropdownModel"]  # fmt: skip
+    labels = next((m for m in menus if any(str(o).startswith("#") for o in m)), [])
+    picks = [int(lab.lstrip("#")) for lab in labels if str(lab).startswith("#")]
     return {"controls": controls, "curves": root.get("curves"), "picks": picks}
 
 
@@ -240,24 +240,20 @@ def restore(view: Any, saved: dict[str, Any]) -> None:
     a picker first, as a reader would use it, then the sliders)."""
     if isinstance(view, str):
         return
-    for name, w in view.page_controls().items():
+    controls = sorted(view.page_controls().items(), key=lambda item: item[0] != "picker")
+    for name, w in controls:
         c = stored_control(saved, w)
         if c is None:
             continue
-        if hasattr(w, "_options_values"):  # a selection: its state holds the index
-            if c.get("index") is None:
-                continue
-            value = w._options_values[c["index"]]
-        elif "value" in c:
-            value = c["value"]
-        else:
-            continue
-        if w.value != value:
-            try:
-                w.value = value
-            except Exception as e:  # noqa: BLE001 - say which control, not a traceback
-                raise ValueError(f"{type(view).__name__}: cannot restore {name} = {value!r} "
-                                 f"({e})") from e  # fmt: skip
+        try:
+            if "index" in c:  # a selection: its state holds the chosen option's position
+                if c["index"] is not None and w.index != c["index"]:
+                    w.index = c["index"]
+            elif "value" in c and w.value != c["value"]:
+                w.value = c["value"]
+        except Exception as e:  # noqa: BLE001 - say which control, not a traceback
+            raise ValueError(f"{type(view).__name__}: cannot restore {name} from {c!r:.80} "
+                             f"({e})") from e  # fmt: skip
 
 
 def views_of(path: Path) -> list[tuple[dict, str, Any]]:

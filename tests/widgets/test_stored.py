@@ -47,3 +47,16 @@ def test_keeps_what_is_displayed_as_png_with_its_note():
 def test_a_notebook_without_widgets_is_left_alone():
     nb = {"cells": [], "metadata": {}}
     assert tidy_widget_state(nb)["kept"] == 0 and nb == {"cells": [], "metadata": {}}
+
+
+def test_widgets_shown_inside_an_output_widget_are_kept():
+    from vae_tutorial.widgets.stored import reachable
+
+    state = {
+        "out": {"state": {"outputs": [{"output_type": "display_data",
+                                        "data": {VIEW: {"model_id": "inner"}}}]}},
+        "inner": {"state": {"layout": "IPY_MODEL_lay"}},
+        "lay": {"state": {}},
+        "other": {"state": {}},
+    }  # fmt: skip
+    assert reachable(state, ["out"]) == {"out", "inner", "lay"}

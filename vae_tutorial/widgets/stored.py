@@ -31,7 +31,9 @@ from .base import KERNEL_NOTE, NOTE_CLASS
 
 STATE = "application/vnd.jupyter.widget-state+json"
 VIEW = "application/vnd.jupyter.widget-view+json"
-_REF = re.compile(r"IPY_MODEL_(\w+)")
+# a model names another as "IPY_MODEL_<id>" (children, layout, style); an Output widget's
+# outputs name the widgets shown in it as {"model_id": "<id>"}
+_REF = re.compile(r'IPY_MODEL_(\w+)|"model_id": "(\w+)"')
 
 
 def _displayed(nb: dict) -> list[str]:
@@ -54,7 +56,8 @@ def reachable(state: dict[str, Any], roots: list[str]) -> set[str]:
             continue
         seen.add(mid)
         text = json.dumps(state[mid].get("state", {}))
-        todo += [m for m in _REF.findall(text) if m in state and m not in seen]
+        found = [a or b for a, b in _REF.findall(text)]
+        todo += [m for m in found if m in state and m not in seen]
     return seen
 
 

@@ -78,15 +78,14 @@ class LiveELBOPlot(View):
         return pixels
 
     def draw(self) -> np.ndarray:
-        pixels = self._pixels(self.log_x.value)
-        h = self.history
-        keys = ("samples", "train_elbo", "test_elbo")
-        self.curves = {"title": self.title, **{k: [float(v) for v in h[k]] for k in keys}}
-        return pixels
+        return self._pixels(self.log_x.value)
 
     def __call__(self, history: Any) -> None:
         """Record ``history`` (a History or its dict); redraw unless one happened recently."""
         self.history = _as_dict(history)
+        keys = ("samples", "train_elbo", "test_elbo")
+        h = self.history
+        self.curves = {"title": self.title, **{k: [float(v) for v in h[k]] for k in keys}}
         if self.max_fps is None:  # no limit: every call redraws
             self.render()
             return
