@@ -305,7 +305,7 @@ MOVE_EVERY_CONTROL_JS = """(n) => {
   const counts = [];
   for (const input of n.querySelectorAll('[data-control]')) {
     const was = f();
-    const discrete = input.type === 'checkbox' || input.tagName === 'SELECT';
+    const discrete = ['checkbox', 'number'].includes(input.type) || input.tagName === 'SELECT';
     if (input.type === 'checkbox') input.checked = !input.checked;
     else if (input.tagName === 'SELECT') {
       input.value = String((Number(input.value) + 1) % input.options.length);
