@@ -58,3 +58,22 @@ def test_a_stored_notebook_shows_its_widgets_without_running(lab, page):
         f"{notes.count()} kernel notes, the browser explorer moved; "
         f"mean grey of the first image {np.mean(shown[0][..., :3]):.0f}"
     )
+
+
+def test_a_stored_notebook_shows_its_widgets_in_notebook_7(lab, page):
+    """The same in Notebook 7 (served by the same server): notebook 04's reparameterization
+    view shows its last image and its note, without running a cell."""
+    trust([lab.root / "04_sgvb.ipynb"])
+    page.goto(f"{lab.url}notebooks/04_sgvb.ipynb?token={lab.token}")
+    accept_dialogs(page, 3)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('canvas.vae-pixel-image')]"
+        ".some((c) => c.width > 0 && c.dataset.frame !== '0')",
+        timeout=60_000,
+    )
+    image = canvas_pixels(page.locator("canvas.vae-pixel-image").first)
+    assert image[..., :3].std() > 1, "the stored image is blank"
+    note = page.locator(".vae-kernel-note").first.text_content().strip()
+    assert note == KERNEL_NOTE
+    prompts = page.locator(".jp-InputArea-prompt").all_inner_texts()
+    assert not any("*" in p for p in prompts), "a cell ran"
