@@ -154,7 +154,7 @@ def npm_package(spec: str, cache: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["npm", "pack", spec, "--silent"], cwd=tmp, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
-        (tgz,) = Path(tmp).glob(f"{name}-*.tgz")
+        (tgz,) = Path(tmp).glob("*.tgz")  # a scoped @a/b packs as a-b-VERSION.tgz
         with tarfile.open(tgz) as t:
             t.extractall(tmp, filter="data")
         shutil.rmtree(folder, ignore_errors=True)
