@@ -4,9 +4,11 @@ from and the values the browser test compares (tests/browser/test_page_hard_post
 import json
 
 import numpy as np
+import pytest
 
+from vae_tutorial.theory.grid import make_grid, posterior_on_grid
+from vae_tutorial.theory.laplace import find_map, laplace_approximation
 from vae_tutorial.theory.latent_models import hard_example
-from vae_tutorial.viz.posteriors import hard_panel
 from vae_tutorial.widgets.page import control_spec, set_controls
 from vae_tutorial.widgets.posteriors import HardPosteriorExplorer
 
@@ -42,21 +44,40 @@ def test_state_is_json_and_its_controls_are_the_widgets():
     assert sig["layers"] == [{"W": [[3.0, 0.0], [0.0, 3.0]], "b": [0.0, 0.0], "act": "sigmoid"}]
     assert np.asarray(sig["starts"]).shape == (8, 2) and sig["starts"][0] == [0.0, 0.0]
     assert state["resolution"] == 121 and len(state["palette"]) == 10
+    assert state["palette"][0] == "#ffffff"  # below a tenth of the maximum: white
+    assert state["title"] == w.plot.panel.ax.get_title() == "exact posterior p(z|x), MAP and Laplace"
+    assert state["legend"] == ["MAP + Laplace", "posterior mean"]  # HardPanel's, lower left
+    assert state["laplace_error"] == (
+        "ValueError: the negative Hessian at the mode is not positive definite"
+    )
 
 
-def test_values_are_hard_panel_and_follow_the_controls():
+def test_values_are_what_the_view_drew_and_follow_the_controls():
     w = HardPosteriorExplorer()
     seen = []
     for s in [{"x1": 0.5, "x2": -0.3, "log10_beta": 2.0}, {"model": "mlp", "log10_beta": 1.0},
               {"x2": 1.2}]:  # fmt: skip
         set_controls(w, s)
         v = w.page_values()
-        name, x = w.model.value, np.array([w.x[0].value, w.x[1].value])
-        title, post, lap = hard_panel(name, beta=10**w.log10_beta.value, x=x)
-        assert np.array_equal(v["density"], post.density) and v["density"].shape == (121 * 121,)
-        assert v["map"] == lap.mean.tolist() and v["mean"] == post.mean.tolist()
-        assert v["cov"] == [lap.cov[0, 0], lap.cov[0, 1], lap.cov[1, 1]]
-        assert v["caption"] == title.replace("\n", "; ") == w.caption.value[6:-7]  # <code>
-        assert f"= {v['kl']:.3f} nats" in v["caption"] and v["fallback"] is False
+        # against a grid posterior and a Laplace approximation computed here (L-BFGS's MAP)
+        model, obs, limits = hard_example(w.model.value, beta=10**w.log10_beta.value,
+                                          x=[w.x[0].value, w.x[1].value])  # fmt: skip
+        post = posterior_on_grid(lambda p: model.log_joint(obs, p), make_grid(limits, 121))
+        assert v["density"].shape == (121 * 121,)
+        assert np.allclose(v["density"], post.density, rtol=1e-12, atol=0)
+        assert np.allclose(v["mean"], post.mean, atol=1e-12)
+        assert v["log_evidence"] == pytest.approx(post.log_evidence, abs=1e-12)
+        lap = laplace_approximation(model, obs, mode=find_map(model, obs))
+        assert np.allclose(v["map"], lap.mean, atol=1e-5)
+        assert np.allclose(v["cov"], [lap.cov[0, 0], lap.cov[0, 1], lap.cov[1, 1]], rtol=1e-4)
+        assert v["kl"] == pytest.approx(post.kl_from(lap.log_density(post.grid.points)), abs=1e-6)
+        # ... and against the drawn plot: the shades, the MAP's cross, the caption
+        panel = w.plot.panel
+        shades = np.asarray(panel.density.image.get_array())  # rows: z2
+        assert np.array_equal(shades, v["density"].reshape(121, 121).T)
+        assert panel.map.get_xydata().tolist() == [v["map"]]
+        assert panel.mean.get_xydata().tolist() == [v["mean"]]
+        assert v["caption"] == w.caption.value[6:-7]  # <code>...</code>
+        assert f"= {v['kl']:.3f} nats" in v["caption"] and v["error"] is None
         seen.append((v["kl"], tuple(v["map"])))
     assert len(set(seen)) == 3

@@ -24,6 +24,10 @@ from .gaussian import LOG_2PI, log_density
 from .latent_models import LatentModel
 
 
+#: why :func:`laplace_approximation` fails (a ValueError): the mode is not a strict maximum
+NOT_POSITIVE_DEFINITE = "the negative Hessian at the mode is not positive definite"
+
+
 def _torch_log_joint(model: LatentModel, x: np.ndarray) -> Callable[[torch.Tensor], torch.Tensor]:
     xt = torch.as_tensor(np.asarray(x, dtype=np.float64))
     return lambda z: model.log_joint_torch(xt, z)
@@ -125,7 +129,7 @@ def laplace_approximation(
     h = neg_hessian(model, x, mode)
     sign, logdet = np.linalg.slogdet(h)
     if sign <= 0:
-        raise ValueError("the negative Hessian at the mode is not positive definite")
+        raise ValueError(NOT_POSITIVE_DEFINITE)
     cov = np.linalg.inv(h)
     log_joint = float(model.log_joint(x, mode[None])[0])
     d = len(mode)

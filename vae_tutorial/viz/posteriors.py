@@ -30,7 +30,10 @@ from .live import MAHALANOBIS, DensityPanel, LivePlot, axis_top, contours, ellip
 
 class Conjugate1DPlot(LivePlot):
     """Prior N(0, 1/alpha), likelihood p(x|z) = N(x; w z, 1/beta) as a function of z, and the
-    posterior: closed form (line) against the numerically normalised grid (dots)."""
+    posterior: closed form (line) against the numerically normalised grid (dots, at every
+    ``dot_every``-th grid point)."""
+
+    dot_every = 20
 
     def __init__(
         self, limits: tuple[float, float] = (-4.0, 4.0), dpi: float | None = None,
@@ -48,9 +51,8 @@ class Conjugate1DPlot(LivePlot):
         self.closed = ax.plot(self.z, 0 * self.z, color="C3", lw=2, label="posterior, closed form")[
             0
         ]
-        self.dots = ax.plot(
-            self.z[::20], 0 * self.z[::20], "o", ms=4, color="k", label="posterior, grid"
-        )[0]
+        dot_z = self.z[:: self.dot_every]
+        self.dots = ax.plot(dot_z, 0 * dot_z, "o", ms=4, color="k", label="posterior, grid")[0]
         self.at = ax.axvline(0.0, color="C0", ls=":", lw=1)  # z = x / w
         ax.set_xlim(limits)
         ax.set_xlabel("latent z (latent units)")
@@ -73,7 +75,7 @@ class Conjugate1DPlot(LivePlot):
         )
         for line, y in zip((self.prior, self.lik, self.closed), curves, strict=True):
             line.set_ydata(y)
-        self.dots.set_ydata(post.density[::20])
+        self.dots.set_ydata(post.density[:: self.dot_every])
         self.at.set_xdata([x / w if w else np.nan] * 2)
         self.ax.set_ylim(0.0, axis_top(max(float(np.max(c)) for c in curves)))
         numbers = f"w = {w:g}, x = {x:g}: posterior mean {mean[0]:.3f}, var {cov[0, 0]:.3f}"
@@ -269,7 +271,7 @@ def log_joint_slice_figure(
     return fig
 
 
-def _map_near(model: LatentModel, x: np.ndarray, post: GridPosterior) -> np.ndarray | None:
+def map_near(model: LatentModel, x: np.ndarray, post: GridPosterior) -> np.ndarray | None:
     """The MAP by Newton's method from the grid's best point, which lies within a cell of the
     global maximum when the grid covers the posterior: 3-5 steps, each with the gradient and
     Hessian from one vectorized call of the log joint on a stencil (central differences: 0.1 ms
@@ -297,7 +299,7 @@ def hard_panel(
     L-BFGS from several starts if that fails)."""
     model, obs, limits = hard_example(name, beta=beta, x=x)
     post = posterior_on_grid(lambda p: model.log_joint(obs, p), make_grid(limits, resolution))
-    lap = laplace_approximation(model, obs, mode=_map_near(model, obs, post))
+    lap = laplace_approximation(model, obs, mode=map_near(model, obs, post))
     kl = post.kl_from(lap.log_density(post.grid.points))
     setting = (
         "" if name == "logistic" else f", x = ({obs[0]:.2f}, {obs[1]:.2f}), β = {model.beta:.3g}"

@@ -41,6 +41,12 @@ KERNEL_NOTE = (
 NOTE_CLASS = "vae-kernel-note"
 
 
+def error_line(e: BaseException) -> str:
+    """The one line :meth:`View.render` shows for an error, "ValueError: ..." (a static
+    page that computes a view shows the same line where the view would fail)."""
+    return f"{type(e).__name__}: {e}"
+
+
 class View(widgets.VBox):
     """Base class of the widgets: ``image``, ``errors`` and the render loop."""
 
@@ -82,9 +88,9 @@ class View(widgets.VBox):
         try:
             self.image.show(self.draw(), alt=self.describe())
         except (ValueError, VAETutorialError) as e:
-            self._show(f"{type(e).__name__}: {e}", None)
+            self._show(error_line(e), None)
         except Exception as e:
-            self._show(f"{type(e).__name__}: {e}", traceback.format_exc())
+            self._show(error_line(e), traceback.format_exc())
         else:
             self.renders += 1
             if self.error is not None:

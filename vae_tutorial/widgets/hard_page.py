@@ -8,24 +8,26 @@ and the colors of the density bands. The page computes the mean function on the 
 model; a move of x or beta then costs one pass over the grid for the log joint, one for the
 normalisation and one for the KL. Where Newton fails the page cannot retrace L-BFGS: it keeps
 the best local maximum of its own line-searched Newton runs from the same starts, which is
-L-BFGS's mode except, rarely, when the modes lie far outside the grid (see the script).
+L-BFGS's mode except, rarely, when the modes lie far outside the grid (see the script). Where
+the Laplace approximation fails (the negative Hessian at the mode is not positive definite),
+the page does what the widget does: it keeps the last drawing and shows the error's line under
+it, until a setting draws again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
+from matplotlib.colors import to_hex
 
-from ..theory.laplace import map_starts
+from ..theory.gaussian import MAHALANOBIS
+from ..theory.laplace import NOT_POSITIVE_DEFINITE, map_starts
 from ..theory.latent_models import MLPGaussian, SigmoidGaussian, hard_example
-from ..viz.live import MASSES, _bands
-from ..viz.posteriors import _map_near, hard_panel
+from ..viz.live import MASSES
+from .base import error_line
 from .page import control_specs
 
 MODULE = "hard_posterior"
-RESOLUTION = 121  # grid points per axis, as the widget's hard_panel
-TITLE = "exact posterior p(z|x), MAP and Laplace"  # HardPosteriorPlot's fixed title
 
 
 def _layers(model: Any) -> list[dict[str, Any]]:
@@ -48,29 +50,31 @@ def model_state(name: str) -> dict[str, Any]:
 
 
 def page_state(view: Any) -> dict[str, Any]:
-    """What ``page_hard_posterior.js`` needs (JSON-able)."""
-    palette = (_bands("Blues")(np.arange(10))[:, :3] * 255).round().astype(int)
+    """What ``page_hard_posterior.js`` needs (JSON-able): the models, and from the plot the view
+    drew (``view.plot``, a HardPosteriorPlot): its grid size, title, legend and shades."""
+    panel = view.plot.panel
     return {
         "module": MODULE,
         "controls": control_specs(view.page_controls()),
         "models": {name: model_state(name) for name in view.model.options},
-        "resolution": RESOLUTION,
+        "resolution": len(panel.density.axes[0]),  # both models' grids: hard_panel's default
         "masses": list(MASSES),
-        "palette": palette.tolist(),  # 10 bands of density / max: white, then Blues
-        "title": TITLE,
+        "radii": list(MAHALANOBIS),
+        "palette": [to_hex(c) for c in panel.density.image.get_cmap().colors],
+        "title": panel.ax.get_title(),
+        "legend": [t.get_text() for t in panel.legend.get_texts()],  # the MAP, the mean
+        "laplace_error": error_line(ValueError(NOT_POSITIVE_DEFINITE)),
     }
 
 
 def page_values(view: Any) -> dict[str, Any]:
-    """What the package computes for the view's controls, named as the page's ``values()``:
-    ``density`` (N,) the normalised posterior on the grid points (z1 slow, z2 fast, as
-    ``Grid.points``), ``log_evidence``, ``mean`` (2,), ``map`` (2,), ``cov`` [c11, c12, c22]
-    of the Laplace approximation, ``kl`` KL(Laplace || exact) in nats, ``fallback``: whether
-    Newton from the grid's best point failed (the MAP is then L-BFGS's), and ``caption``."""
-    name, beta = view.model.value, 10**view.log10_beta.value
-    x = np.array([s.value for s in view.x], dtype=float)
-    title, post, lap = hard_panel(name, beta=beta, x=x, resolution=RESOLUTION)
-    model, obs, _ = hard_example(name, beta=beta, x=x)
+    """What the view shows now, named as the page's ``values()``: from the last drawing
+    (``view.drawn``: hard_panel's title, grid posterior and Laplace approximation), ``density``
+    (N,) the normalised posterior on the grid points (z1 slow, z2 fast, as ``Grid.points``),
+    ``log_evidence``, ``mean`` (2,), ``map`` (2,), ``cov`` [c11, c12, c22] of the Laplace
+    approximation, ``kl`` KL(Laplace || exact) in nats, ``caption``; and ``error``, the line
+    under the image when the current setting could not be drawn (None if it was)."""
+    _, post, lap = view.drawn
     return {
         "density": post.density,
         "log_evidence": post.log_evidence,
@@ -78,6 +82,6 @@ def page_values(view: Any) -> dict[str, Any]:
         "map": lap.mean.tolist(),
         "cov": [float(lap.cov[0, 0]), float(lap.cov[0, 1]), float(lap.cov[1, 1])],
         "kl": post.kl_from(lap.log_density(post.grid.points)),
-        "fallback": _map_near(model, obs, post) is None,
-        "caption": title.replace("\n", "; "),
+        "caption": view.plot_caption,
+        "error": view.error,
     }

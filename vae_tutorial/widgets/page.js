@@ -220,13 +220,34 @@
     ctx.restore();
   };
 
-  /** A legend box with its top-left corner at (x, y): items {label, color, kind: "line" |
-   * "patch" | "dot" | "plus", dash, width, alpha}. Opaque, as matplotlib's framealpha=1. */
-  VAEPage.legend = function legend(ctx, x, y, items) {
+  /** A marker centred at (x, y) (CSS px): ``kind`` "dot" (a disc of radius ``size``, filled
+   * with ``color``, outlined in ``edge`` if given), "plus" or "x" (arms of half-length
+   * ``size``, ``width`` wide, in ``color``). */
+  VAEPage.marker = function marker(ctx, x, y, { kind = "dot", size = 3, color = "#000", edge = null, width = 1.5 } = {}) {
+    ctx.save();
+    ctx.strokeStyle = ctx.fillStyle = color; ctx.lineWidth = width; ctx.setLineDash([]);
+    ctx.beginPath();
+    if (kind === "dot") {
+      ctx.arc(x, y, size, 0, 2 * Math.PI); ctx.fill();
+      if (edge) { ctx.strokeStyle = edge; ctx.lineWidth = 1.2; ctx.stroke(); }
+    } else {
+      const [a, b] = kind === "plus" ? [size, 0] : [size, size];  // the two arms' half-extents
+      ctx.moveTo(x - a, y - b); ctx.lineTo(x + a, y + b);
+      ctx.moveTo(x - b, y + a); ctx.lineTo(x + b, y - a);
+      ctx.stroke();
+    }
+    ctx.restore();
+  };
+
+  /** A legend box with its top-left corner at (x, y) (``bottom``: its bottom-left corner):
+   * items {label, color, kind: "line" | "patch" | "dot" | "plus" | "x", dash, width, alpha,
+   * edge}. Opaque, as matplotlib's framealpha=1. */
+  VAEPage.legend = function legend(ctx, x, y, items, { bottom = false } = {}) {
     ctx.save();
     ctx.font = "11px sans-serif";
     const rowH = 15, w = 34 + Math.max(...items.map((it) => ctx.measureText(it.label).width));
     const h = 6 + rowH * items.length;
+    if (bottom) y -= h;
     ctx.fillStyle = "#fff"; ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1;
     ctx.fillRect(x, y, w, h); ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
     items.forEach((it, i) => {
@@ -236,9 +257,10 @@
       ctx.lineWidth = it.width ?? 1.5; ctx.setLineDash(it.dash ?? []);
       ctx.beginPath();
       if (it.kind === "patch") ctx.fillRect(x + 6, cy - 5, 20, 10);
-      else if (it.kind === "dot") { ctx.arc(x + 16, cy, 3, 0, 2 * Math.PI); ctx.fill(); }
-      else if (it.kind === "plus") { ctx.moveTo(x + 11, cy); ctx.lineTo(x + 21, cy); ctx.moveTo(x + 16, cy - 5); ctx.lineTo(x + 16, cy + 5); ctx.stroke(); }
-      else { ctx.moveTo(x + 6, cy); ctx.lineTo(x + 26, cy); ctx.stroke(); }
+      else if (it.kind === "dot" || it.kind === "plus" || it.kind === "x") {
+        const size = it.kind === "dot" ? (it.edge ? 4 : 3) : it.kind === "plus" ? 5 : 4;
+        VAEPage.marker(ctx, x + 16, cy, { kind: it.kind, size, color: it.color, edge: it.edge, width: it.width });
+      } else { ctx.moveTo(x + 6, cy); ctx.lineTo(x + 26, cy); ctx.stroke(); }
       ctx.globalAlpha = 1; ctx.setLineDash([]);
       ctx.fillStyle = "#000"; ctx.textBaseline = "middle"; ctx.textAlign = "left";
       ctx.fillText(it.label, x + 32, cy);
@@ -247,8 +269,149 @@
     return { x, y, w, h };
   };
 
+  // --- densities on a grid (page_conjugate.js, page_hard_posterior.js) ----------------------
+
+  VAEPage.LOG_2PI = Math.log(2 * Math.PI);  // theory.gaussian.LOG_2PI
+
+  /** theory.gaussian.normal_pdf: N(z; mean, v) of a scalar Gaussian. */
+  VAEPage.normalPdf = (z, mean, v) => Math.exp((-0.5 * (z - mean) ** 2) / v) / Math.sqrt(2 * Math.PI * v);
+
+  /** scipy's logsumexp of the numbers ``a``. */
+  VAEPage.logsumexp = function logsumexp(a) {
+    let m = -Infinity;
+    for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += Math.exp(a[i] - m);
+    return Math.log(s) + m;
+  };
+
+  /** viz.live.ellipses (theory.gaussian.ellipse at each of ``radii``): mean + r (cos t, sin t)
+   * chol(cov)^T at 200 points t from 0 to 2 pi, as one polyline [xs, ys], NaN between the
+   * ellipses. mean [m1, m2], cov [[c11, c12], [c12, c22]]. */
+  VAEPage.ellipses = function ellipses(mean, cov, radii) {
+    const l11 = Math.sqrt(cov[0][0]), l21 = cov[1][0] / l11, l22 = Math.sqrt(cov[1][1] - l21 * l21);
+    const xs = [], ys = [];
+    for (const r of radii) {
+      for (let k = 0; k < 200; k++) {
+        const t = (2 * Math.PI * k) / 199, c = r * Math.cos(t), s = r * Math.sin(t);
+        xs.push(mean[0] + c * l11);
+        ys.push(mean[1] + c * l21 + s * l22);
+      }
+      xs.push(NaN); ys.push(NaN);
+    }
+    return [xs, ys];
+  };
+
+  /** theory.grid.hpd_levels: the densities t whose super-level sets {D >= t} hold ``masses``
+   * of the grid density ``D`` (cell volume ``cell``, maximum ``dmax``): each the density of
+   * the first point, in decreasing order of density, at which the cumulative mass reaches it.
+   * Rather than sort the whole grid, a histogram of mass by density finds the bin where each
+   * mass is reached, and only that bin's points are sorted. Returns them increasing. */
+  VAEPage.hpdLevels = function hpdLevels(D, cell, masses, dmax) {
+    const BINS = 4096, N = D.length, scale = BINS / dmax, hist = new Float64Array(BINS);
+    const bin = (v) => { const b = (v * scale) | 0; return b < BINS ? b : BINS - 1; };
+    for (let k = 0; k < N; k++) hist[bin(D[k])] += D[k] * cell;
+    const levels = [];
+    let cum = 0;
+    for (let b = BINS - 1; b >= 0 && levels.length < masses.length; b--) {
+      if (cum + hist[b] < masses[levels.length] && b > 0) { cum += hist[b]; continue; }
+      const pts = [];  // the bin's points, in decreasing order
+      for (let k = 0; k < N; k++) if (bin(D[k]) === b) pts.push(D[k]);
+      pts.sort((u, v) => v - u);
+      for (const v of pts) {
+        cum += v * cell;
+        while (levels.length < masses.length && cum >= masses[levels.length]) levels.push(v);
+      }
+      while (b === 0 && levels.length < masses.length) levels.push(pts.length ? pts[pts.length - 1] : 0);
+    }
+    return levels.sort((u, v) => u - v);
+  };
+
+  /** Marching squares, as contourpy: the lines where a field on the grid X (n1) x Y (n2)
+   * crosses each of ``levels``, added as segments to ctx's current path (a corner is above a
+   * level when its value is > it; a saddle is split by the cell's mean). X, Y: the grid
+   * lines' pixel positions; the value at (X[i], Y[j]) is field[i * s1 + j * s2] (rows of z2:
+   * s1 = 1, s2 = n1; z1 slow, as Grid.points: s1 = n2, s2 = 1). */
+  VAEPage.contours = function contours(ctx, X, Y, field, levels, s1, s2) {
+    const pt = [0, 0, 0, 0, 0, 0, 0, 0];  // the crossing on edges 0 bottom, 1 right, 2 top, 3 left
+    const seg = (p, q) => { ctx.moveTo(pt[2 * p], pt[2 * p + 1]); ctx.lineTo(pt[2 * q], pt[2 * q + 1]); };
+    for (const level of levels) {
+      for (let j = 0; j < Y.length - 1; j++) {
+        for (let i = 0; i < X.length - 1; i++) {
+          const k = i * s1 + j * s2, v0 = field[k], v1 = field[k + s1], v2 = field[k + s1 + s2], v3 = field[k + s2];
+          const c = (v0 > level) | ((v1 > level) << 1) | ((v2 > level) << 2) | ((v3 > level) << 3);
+          if (c === 0 || c === 15) continue;
+          const x0 = X[i], x1 = X[i + 1], y0 = Y[j], y1 = Y[j + 1];
+          pt[0] = x0 + ((x1 - x0) * (level - v0)) / (v1 - v0); pt[1] = y0;
+          pt[2] = x1; pt[3] = y0 + ((y1 - y0) * (level - v1)) / (v2 - v1);
+          pt[4] = x0 + ((x1 - x0) * (level - v3)) / (v2 - v3); pt[5] = y1;
+          pt[6] = x0; pt[7] = y0 + ((y1 - y0) * (level - v0)) / (v3 - v0);
+          const centre = (v0 + v1 + v2 + v3) / 4 > level;
+          switch (c) {
+            case 1: case 14: seg(3, 0); break;
+            case 2: case 13: seg(0, 1); break;
+            case 3: case 12: seg(3, 1); break;
+            case 4: case 11: seg(1, 2); break;
+            case 6: case 9: seg(0, 2); break;
+            case 7: case 8: seg(3, 2); break;
+            case 5: if (centre) { seg(3, 2); seg(0, 1); } else { seg(3, 0); seg(1, 2); } break;
+            case 10: if (centre) { seg(3, 0); seg(1, 2); } else { seg(3, 2); seg(0, 1); } break;
+            default: break;
+          }
+        }
+      }
+    }
+  };
+
+  /** A painter of grid densities in ``box`` of figure ``fig`` (VAEPage.figure) whose data
+   * limits are ``xlim``, ``ylim`` (the first and last grid lines, n1 x n2 points): ``paint(D,
+   * dmax)`` puts D as 10 shades (``palette``: 10 "#rrggbb", relative to ``dmax``), as
+   * DensityPanel's imshow: the data interpolated bilinearly between grid points at each
+   * device pixel, then banded. The value at grid point (i, j) is D[i * s1 + j * s2]. Each
+   * pixel's grid cell and weights are fixed, so they are found once. */
+  VAEPage.densityPainter = function densityPainter(fig, box, xlim, ylim, n1, n2, s1, s2, palette) {
+    const { ctx, dpr } = fig, bw = Math.round(box.w * dpr), bh = Math.round(box.h * dpr);
+    const image = ctx.createImageData(bw, bh), pix = new Uint32Array(image.data.buffer);
+    const colours = Uint32Array.from(palette, (hex) => {
+      const [r, g, b] = [1, 3, 5].map((k) => parseInt(hex.slice(k, k + 2), 16));
+      return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+    });
+    const cells = ([lo, hi], n, m, flip) => {  // per pixel: the grid cell and the fraction in it
+      const idx = new Int32Array(m), t = new Float64Array(m), h = (hi - lo) / (n - 1);
+      for (let p = 0; p < m; p++) {
+        const f = (p + 0.5) / m, v = flip ? hi - f * (hi - lo) : lo + f * (hi - lo);
+        const g = Math.min(n - 1.000001, Math.max(0, (v - lo) / h));
+        idx[p] = Math.floor(g); t[p] = g - idx[p];
+      }
+      return [idx, t];
+    };
+    const [colI, colT] = cells(xlim, n1, bw, false), [rowJ, rowT] = cells(ylim, n2, bh, true);
+    const along = new Float64Array(n1);  // one pixel row's density at each z1 of the grid
+    return function paint(D, dmax) {
+      const scale = 10 / dmax;
+      for (let py = 0, o = 0; py < bh; py++) {
+        const tj = rowT[py], r0 = rowJ[py] * s2;
+        for (let i = 0, k = r0; i < n1; i++, k += s1) along[i] = D[k] + tj * (D[k + s2] - D[k]);
+        for (let px = 0; px < bw; px++, o++) {
+          const i = colI[px], lower = along[i];
+          const band = Math.floor((lower + colT[px] * (along[i + 1] - lower)) * scale);
+          pix[o] = colours[band > 9 ? 9 : band < 0 ? 0 : band];
+        }
+      }
+      ctx.putImageData(image, Math.round(box.x * dpr), Math.round(box.y * dpr));
+    };
+  };
+
   /** A line of text under a view's figure (the numbers a Jupyter view puts in its caption). */
   VAEPage.caption = (parent) => el("p", { class: "vae-live-caption" }, parent);
+
+  /** The line under a view where Jupyter prints an error (base.View.render, which keeps the
+   * last drawing above it): ``show(text)``, ``show(null)`` clears it; ``text()``. */
+  VAEPage.errorLine = function errorLine(parent) {
+    const p = el("p", { class: "vae-live-caption vae-live-error", role: "status" }, parent);
+    p.hidden = true;
+    return { show(text) { p.textContent = text || ""; p.hidden = !text; }, text: () => p.textContent || null };
+  };
 
   /** Base64 -> ArrayBuffer (the page's embedded binary arrays). */
   VAEPage.bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer;

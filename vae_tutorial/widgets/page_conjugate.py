@@ -27,23 +27,38 @@ from .page import control_specs
 
 def _state(view: Any) -> dict[str, Any]:
     return {"module": "conjugate", "controls": control_specs(view.page_controls()),
-            "describe": view.describe(), "tops": list(TOPS)}  # fmt: skip
+            "describe": view.describe(), "tops": list(TOPS),
+            "title": view.plot.ax.get_title()}  # fmt: skip
+
+
+def _labels(plot: Any) -> list[str]:
+    """The plot's legend entries, in order."""
+    return [t.get_text() for t in plot.ax.get_legend().get_texts()]
 
 
 def state_1d(view: Any) -> dict[str, Any]:
-    """``page_state()`` of a ConjugateExplorer1D (``view.plot``: a Conjugate1DPlot)."""
-    z = view.plot.z
-    return {**_state(view), "variant": "1d", "title": "f(z) = w z",
-            "limits": [float(z[0]), float(z[-1])], "points": len(z), "dot_every": 20}  # fmt: skip
+    """``page_state()`` of a ConjugateExplorer1D (``view.plot``: a Conjugate1DPlot). The
+    legend: the plot's entries, saying which grid points the dots are, and the line z = x / w."""
+    z, every = view.plot.z, view.plot.dot_every
+    prior, lik, closed, grid = _labels(view.plot)
+    legend = [prior, lik, closed, f"{grid} (every {every}th point)", "z = x / w (likelihood's peak)"]
+    return {**_state(view), "variant": "1d", "limits": [float(z[0]), float(z[-1])],
+            "points": len(z), "dot_every": every, "legend": legend}  # fmt: skip
 
 
 def state_2d(view: Any) -> dict[str, Any]:
-    """``page_state()`` of a ConjugateExplorer2D (``view.plot``: a Conjugate2DPlot)."""
+    """``page_state()`` of a ConjugateExplorer2D (``view.plot``: a Conjugate2DPlot). The
+    legend: the plot's entries, saying what the contours are, and the posterior mean."""
     (a,) = {tuple(axis) for axis in view.plot.grid.axes}  # the same axis for z1 and z2
     shades = [to_hex(c) for c in view.plot.panel.image.get_cmap().colors]
-    return {**_state(view), "variant": "2d", "title": "f(z) = Wz",
-            "limits": [float(a[0]), float(a[-1])], "resolution": len(a), "shades": shades,
-            "masses": list(MASSES), "radii": list(MAHALANOBIS)}  # fmt: skip
+    prior, lik, grid, closed = _labels(view.plot)
+    masses = "/".join(f"{100 * m:g}" for m in MASSES)  # "39/86/99"
+    radii = ", ".join(f"{r:g}" for r in MAHALANOBIS)  # "1, 2, 3"
+    legend = [prior, lik, f"{grid} (shades; {masses}% regions)", f"{closed} ({radii} sd)",
+              "posterior mean"]  # fmt: skip
+    return {**_state(view), "variant": "2d", "limits": [float(a[0]), float(a[-1])],
+            "resolution": len(a), "shades": shades, "masses": list(MASSES),
+            "radii": list(MAHALANOBIS), "legend": legend}  # fmt: skip
 
 
 def values_1d(view: Any) -> dict[str, Any]:

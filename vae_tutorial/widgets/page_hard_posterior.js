@@ -3,16 +3,17 @@
 // as viz.posteriors.hard_panel does. A classic script: it adds VAEPage.views.hard_posterior.
 //
 // Per model, once: the mean function f(z) on the grid. Per move of x or beta: the log joint on
-// the grid, its normalisation, the MAP (Newton from the grid's best point with the exact
-// gradient and Hessian; if that fails, a Newton search with line search from L-BFGS's starting
-// points, keeping the best), the Laplace covariance and KL(Laplace || exact) on the grid.
+// the grid, its normalisation, the MAP (Newton from the grid's best point with central
+// differences, as the package; if that fails, a Newton search with line search from L-BFGS's
+// starting points, keeping the best), the Laplace covariance and KL(Laplace || exact) on the
+// grid. Where there is no Laplace approximation (the negative Hessian at the MAP is not
+// positive definite) the view keeps its last drawing and shows the widget's error line.
 // Known difference: where Newton fails and the modes lie far outside the grid (the MLP at high
 // beta with an x it cannot reach near the prior), the package's L-BFGS and this search may end
 // at different far-away modes (4 settings in 3000 of the MLP with log10 beta >= 1.5).
 (function () {
   "use strict";
-  const VAEPage = (window.VAEPage = window.VAEPage || { views: {}, mounted: [] });
-  const LOG_2PI = Math.log(2 * Math.PI);
+  const VAEPage = window.VAEPage, { LOG_2PI } = VAEPage;
 
   // --- the model: f(z) = layers(z), value / gradient / Hessian of the log joint at one point ---
 
@@ -127,7 +128,7 @@
     return fd;
   }
 
-  /** viz.posteriors._map_near: Newton from the grid's best point ``z`` (value ``best``) with
+  /** viz.posteriors.map_near: Newton from the grid's best point ``z`` (value ``best``) with
    * central differences, as there (the page then follows the package's path and stopping
    * point, not only its mode); null if a Hessian is not negative definite or it does not
    * converge in 20 steps. */
@@ -180,19 +181,18 @@
       L[k] = v;
       if (v > max) { max = v; arg = k; }
     }
-    // p(x, z) / max on the grid, summed (logsumexp), then the density and the weights' moments
+    // theory.grid.posterior_on_grid: the evidence, the density, the mean (weights: density x cell)
     const D = out.density, cell = (axes[0][1] - axes[0][0]) * (axes[1][1] - axes[1][0]);
-    let s = 0, m1 = 0, m2 = 0;
+    const lse = VAEPage.logsumexp(L), logEvidence = lse + Math.log(cell);
+    let m1 = 0, m2 = 0;
     for (let i = 0, k = 0; i < n; i++) {
-      const z1 = axes[0][i];
       for (let j = 0; j < n; j++, k++) {
-        const e = Math.exp(L[k] - max);
-        D[k] = e; s += e; m1 += e * z1; m2 += e * axes[1][j];
+        const p = (D[k] = Math.exp(L[k] - logEvidence));
+        m1 += p * axes[0][i]; m2 += p * axes[1][j];
       }
     }
-    const lse = max + Math.log(s), logEvidence = lse + Math.log(cell), toDensity = 1 / (s * cell);
-    for (let k = 0; k < N; k++) D[k] *= toDensity;
-    out.logEvidence = logEvidence; out.mean[0] = m1 / s; out.mean[1] = m2 / s; out.dmax = toDensity;
+    out.logEvidence = logEvidence; out.mean[0] = m1 * cell; out.mean[1] = m2 * cell;
+    out.dmax = Math.exp(max - logEvidence);
     // the MAP: Newton from the grid's best point, else the best local maximum from the starts
     const mode = [axes[0][Math.floor(arg / n)], axes[1][arg % n]];
     let z = newton(M, mode, x1, x2, beta, max);
@@ -215,276 +215,104 @@
     out.cov = [c11, c12, c22];
     const l11 = Math.sqrt(c11), l21 = c12 / l11, l22 = Math.sqrt(c22 - l21 * l21);
     const cq = -0.5 * (2 * Math.log(l11 * l22) + 2 * LOG_2PI), Q = out.logQ;
-    let qmax = -Infinity;
     for (let i = 0, k = 0; i < n; i++) {
       const y1 = (axes[0][i] - z[0]) / l11;
       for (let j = 0; j < n; j++, k++) {
-        const y2 = (axes[1][j] - z[1] - l21 * y1) / l22, v = cq - 0.5 * (y1 * y1 + y2 * y2);
-        Q[k] = v;
-        if (v > qmax) qmax = v;
+        const y2 = (axes[1][j] - z[1] - l21 * y1) / l22;
+        Q[k] = cq - 0.5 * (y1 * y1 + y2 * y2);
       }
     }
-    const E = out.scratch;
-    let sq = 0;
-    for (let k = 0; k < N; k++) { const e = Math.exp(Q[k] - qmax); E[k] = e; sq += e; }
-    const lseq = qmax + Math.log(sq);
+    const lseq = VAEPage.logsumexp(Q);  // as GridPosterior.kl_from
     let kl = 0;
-    for (let k = 0; k < N; k++) if (E[k] > 0) kl += E[k] * (Q[k] - lseq - (L[k] - lse));
-    kl /= sq;
+    for (let k = 0; k < N; k++) {
+      const w = Math.exp(Q[k] - lseq);
+      if (w > 0) kl += w * (Q[k] - lseq - (L[k] - lse));
+    }
     out.kl = Math.max(kl, 0);
     return out;
   }
 
-  // --- drawing ---------------------------------------------------------------------------
-
-  const BINS = 4096;
-
-  /** Density thresholds whose super-level sets hold ``masses`` (increasing; as
-   * theory.grid.hpd_levels: the density of the first point, in decreasing order, at which the
-   * cumulative mass reaches each): a histogram of mass by density finds the bin of each
-   * threshold, then only that bin's points are sorted. ``hist``: BINS, ``scratch``: N. */
-  function hpdLevels(D, dmax, cell, masses, levels, hist, scratch) {
-    const N = D.length, scale = BINS / dmax;
-    hist.fill(0);
-    for (let k = 0; k < N; k++) {
-      const b = (D[k] * scale) | 0;
-      hist[b < BINS ? b : BINS - 1] += D[k] * cell;
-    }
-    let m = 0, cum = 0;
-    for (let b = BINS - 1; b >= 0 && m < masses.length; b--) {
-      if (cum + hist[b] < masses[m] && b > 0) { cum += hist[b]; continue; }
-      let count = 0;  // the bin's points, sorted in decreasing order
-      for (let k = 0; k < N; k++) {
-        const c = (D[k] * scale) | 0;
-        if ((c < BINS ? c : BINS - 1) === b) scratch[count++] = D[k];
-      }
-      const pts = scratch.subarray(0, count).sort().reverse();
-      for (let q = 0; q < count && m < masses.length; q++) {
-        cum += pts[q] * cell;
-        while (m < masses.length && cum >= masses[m]) levels[m++] = pts[q];
-      }
-      while (b === 0 && m < masses.length) levels[m++] = count ? pts[count - 1] : 0;
-    }
-    return levels;
-  }
-
-  /** Marching squares: the contour of density ``D`` (z1 slow) at ``t`` as segments on ``ctx``. */
-  function contour(ctx, ax, axes, D, n, t) {
-    const X = axes[0], Y = axes[1];
-    const seg = (xa, ya, xb, yb) => { ctx.moveTo(ax.px(xa), ax.py(ya)); ctx.lineTo(ax.px(xb), ax.py(yb)); };
-    for (let i = 0; i < n - 1; i++) {
-      for (let j = 0; j < n - 1; j++) {
-        const v00 = D[i * n + j], v10 = D[(i + 1) * n + j], v11 = D[(i + 1) * n + j + 1], v01 = D[i * n + j + 1];
-        const code = (v00 >= t) | ((v10 >= t) << 1) | ((v11 >= t) << 2) | ((v01 >= t) << 3);
-        if (code === 0 || code === 15) continue;
-        // crossings on the four edges: bottom (00-10), right (10-11), top (01-11), left (00-01)
-        const xb = X[i] + ((t - v00) / (v10 - v00)) * (X[i + 1] - X[i]), yb = Y[j];
-        const xr = X[i + 1], yr = Y[j] + ((t - v10) / (v11 - v10)) * (Y[j + 1] - Y[j]);
-        const xt = X[i] + ((t - v01) / (v11 - v01)) * (X[i + 1] - X[i]), yt = Y[j + 1];
-        const xl = X[i], yl = Y[j] + ((t - v00) / (v01 - v00)) * (Y[j + 1] - Y[j]);
-        switch (code) {
-          case 1: case 14: seg(xb, yb, xl, yl); break;
-          case 2: case 13: seg(xb, yb, xr, yr); break;
-          case 3: case 12: seg(xl, yl, xr, yr); break;
-          case 4: case 11: seg(xr, yr, xt, yt); break;
-          case 6: case 9: seg(xb, yb, xt, yt); break;
-          case 7: case 8: seg(xl, yl, xt, yt); break;
-          case 5: case 10: {  // a saddle: the centre decides which corners join
-            const high = (v00 + v10 + v11 + v01) / 4 >= t;
-            if ((code === 5) === high) { seg(xb, yb, xr, yr); seg(xl, yl, xt, yt); }
-            else { seg(xb, yb, xl, yl); seg(xr, yr, xt, yt); }
-            break;
-          }
-        }
-      }
-    }
-  }
+  // --- the view --------------------------------------------------------------------------
 
   const RED = "#d62728";  // matplotlib's C3
-
-  const ROW = 16;  // the legend's line height
-
-  /** The legend's width and height for ``items`` {label, draw(x, y)}. */
-  function legendSize(ctx, items) {
-    ctx.save();
-    ctx.font = "11px sans-serif";
-    const w = 40 + Math.max(...items.map((it) => ctx.measureText(it.label).width));
-    ctx.restore();
-    return [Math.ceil(w), 6 + ROW * items.length];
-  }
-
-  /** An opaque legend box with its top-left corner at (x, y), of size [w, h]. */
-  function legend(ctx, items, [w, h], x, y) {
-    const rowH = ROW;
-    ctx.save();
-    ctx.font = "11px sans-serif";
-    ctx.fillStyle = "#fff"; ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1;
-    ctx.fillRect(x, y, w, h); ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
-    items.forEach((it, i) => {
-      const cy = y + 3 + rowH * i + rowH / 2, cx = x + 18;
-      it.draw(cx, cy);
-      ctx.fillStyle = "#000"; ctx.textBaseline = "middle"; ctx.textAlign = "left";
-      ctx.fillText(it.label, x + 36, cy);
-    });
-    ctx.restore();
-  }
-
-  function cross(ctx, x, y, r) {
-    ctx.save();
-    ctx.strokeStyle = RED; ctx.lineWidth = 2.5; ctx.setLineDash([]);
-    ctx.beginPath();
-    ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r); ctx.moveTo(x - r, y + r); ctx.lineTo(x + r, y - r);
-    ctx.stroke();
-    ctx.restore();
-  }
-
-  function dot(ctx, x, y) {
-    ctx.save();
-    ctx.fillStyle = "#fff"; ctx.strokeStyle = "#000"; ctx.lineWidth = 1.2;
-    ctx.beginPath(); ctx.arc(x, y, 4, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
-    ctx.restore();
-  }
-
-  // --- the view --------------------------------------------------------------------------
+  const buffers = (N) => ({ logJoint: new Float64Array(N), density: new Float64Array(N),
+                            logQ: new Float64Array(N), mean: [0, 0] });
 
   VAEPage.views.hard_posterior = function mount(el, state) {
     const n = state.resolution, N = n * n;
     const models = {};
     for (const [name, spec] of Object.entries(state.models)) models[name] = prepare(spec, n);
-    const out = {
-      logJoint: new Float64Array(N), density: new Float64Array(N), logQ: new Float64Array(N),
-      scratch: new Float64Array(N), mean: [0, 0],
-    };
-    const hist = new Float64Array(BINS);
-    const levels = new Float64Array(state.masses.length);
-    const W = 500, H = 462;
+    let shown = buffers(N), next = buffers(N);  // the setting drawn; the one being computed
     const controls = VAEPage.controls(el, state.controls, () => redraw());
-    const fig = VAEPage.figure(el, W, H, "the exact posterior p(z|x) of a hard 2-D latent model on a grid, its MAP and the Laplace approximation's 1, 2, 3 standard-deviation ellipses");
-    const caption = VAEPage.caption(el);
-    const { canvas, ctx, dpr } = fig;
+    const fig = VAEPage.figure(el, 500, 462, "the exact posterior p(z|x) of a hard 2-D latent model on a grid, its MAP and the Laplace approximation's 1, 2, 3 standard-deviation ellipses");
+    const caption = VAEPage.caption(el), error = VAEPage.errorLine(el);
+    const { canvas, ctx } = fig;
     const box = { x: 62, y: 28, w: 424, h: 392 };
-    // the density image at device pixels: per column and row, the grid cell and its fraction
-    const bw = Math.round(box.w * dpr), bh = Math.round(box.h * dpr);
-    const image = ctx.createImageData(bw, bh), pix = new Uint32Array(image.data.buffer);
-    const palette = Uint32Array.from(state.palette, ([r, g, b]) => (255 << 24) | (b << 16) | (g << 8) | r);
-    const cells = (lo, hi, count, flip) => {
-      const idx = new Int32Array(count), frac = new Float64Array(count), h = (hi - lo) / (n - 1);
-      for (let p = 0; p < count; p++) {
-        const t = (p + 0.5) / count, v = flip ? hi - t * (hi - lo) : lo + t * (hi - lo);
-        const u = Math.min(n - 1, Math.max(0, (v - lo) / h)), i = Math.min(n - 2, Math.floor(u));
-        idx[p] = i; frac[p] = u - i;
+    const grids = {};  // per model: its axes, the grid lines' pixels, the density painter
+    const gridOf = (name, M) => {
+      if (!grids[name]) {
+        const ax = VAEPage.axes(ctx, box, M.limits[0], M.limits[1]);
+        const [X, Y] = [Float64Array.from(M.axes[0], ax.px), Float64Array.from(M.axes[1], ax.py)];
+        // the density is z1 slow (as Grid.points): (i, j) at i n + j
+        grids[name] = { ax, X, Y, paint: VAEPage.densityPainter(fig, box, M.limits[0], M.limits[1], n, n, n, 1, state.palette) };
       }
-      return { idx, frac };
-    };
-    const grids = {};  // per set of limits: the axes' pixels -> grid cells
-    const cellsFor = (M) => {
-      const key = M.limits.flat().join(",");
-      if (!grids[key]) {
-        grids[key] = { c: cells(M.limits[0][0], M.limits[0][1], bw, false), r: cells(M.limits[1][0], M.limits[1][1], bh, true) };
-      }
-      return grids[key];
+      return grids[name];
     };
 
-    const row = new Float64Array(n);  // one image row: the density at z2 along the grid's z1
-    function paint(M) {
-      const D = out.density, scale = 10 / out.dmax, { c, r } = cellsFor(M), ci = c.idx, cf = c.frac;
-      for (let py = 0, p = 0; py < bh; py++) {
-        const j = r.idx[py], fy = r.frac[py];
-        for (let i = 0, k = j; i < n; i++, k += n) row[i] = (D[k] + fy * (D[k + 1] - D[k])) * scale;
-        for (let px = 0; px < bw; px++, p++) {  // bilinear, then one of 10 bands of the maximum
-          const i = ci[px], v = row[i] + cf[px] * (row[i + 1] - row[i]), band = v | 0;
-          pix[p] = palette[band > 9 ? 9 : band];
-        }
-      }
-      ctx.putImageData(image, Math.round(box.x * dpr), Math.round(box.y * dpr));
-    }
-
-    const items = [
-      { label: "exact p(z|x): 39, 86, 99% regions", draw: (x, y) => { ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(x - 11, y); ctx.lineTo(x + 11, y); ctx.stroke(); } },
-      { label: "MAP + Laplace (1, 2, 3 sd)", draw: (x, y) => { ctx.strokeStyle = RED; ctx.lineWidth = 1.5; ctx.setLineDash([4, 3]); ctx.beginPath(); ctx.moveTo(x - 12, y); ctx.lineTo(x + 12, y); ctx.stroke(); ctx.setLineDash([]); cross(ctx, x, y, 4); } },
-      { label: "posterior mean", draw: (x, y) => dot(ctx, x, y) },
-    ];
-    const size = legendSize(ctx, items), [lw, lh] = size;
-    const corners = [  // top-left corners: lower left (matplotlib's), upper left, the right ones
-      [box.x + 6, box.y + box.h - 6 - lh], [box.x + 6, box.y + 6],
-      [box.x + box.w - 6 - lw, box.y + box.h - 6 - lh], [box.x + box.w - 6 - lw, box.y + 6],
-    ];
-    /** The corner whose legend would hide the least: posterior mass, then the markers. */
-    function quietCorner(M, ax) {
-      const [X, Y] = M.axes, D = out.density, h1 = X[1] - X[0], h2 = Y[1] - Y[0];
-      const z1 = (px) => ax.xlim[0] + ((px - box.x) / box.w) * (ax.xlim[1] - ax.xlim[0]);
-      const z2 = (py) => ax.ylim[0] + ((box.y + box.h - py) / box.h) * (ax.ylim[1] - ax.ylim[0]);
-      let best = corners[0], least = Infinity;
-      for (const c of corners) {
-        const a1 = z1(c[0]), b1 = z1(c[0] + lw), a2 = z2(c[1] + lh), b2 = z2(c[1]);
-        const i0 = Math.max(0, Math.ceil((a1 - X[0]) / h1)), i1 = Math.min(n - 1, Math.floor((b1 - X[0]) / h1));
-        const j0 = Math.max(0, Math.ceil((a2 - Y[0]) / h2)), j1 = Math.min(n - 1, Math.floor((b2 - Y[0]) / h2));
-        let mass = 0;
-        for (let i = i0; i <= i1; i++) for (let j = j0; j <= j1; j++) mass += D[i * n + j];
-        mass *= h1 * h2;
-        for (const [p, q] of [out.map, out.mean]) if (p >= a1 && p <= b1 && q >= a2 && q <= b2) mass += 1;
-        if (mass < least - 1e-3) { least = mass; best = c; }  // (a thousandth hidden is nothing)
-      }
-      return best;
-    }
-
-    function redraw() {
-      const v = controls.values, name = v.model, M = models[name], beta = 10 ** v.log10_beta;
-      compute(M, v.x1, v.x2, beta, out);
-      const ax = M.ax || (M.ax = VAEPage.axes(ctx, box, M.limits[0], M.limits[1]));
+    function draw(name, M, v, beta) {
+      const out = shown, { ax, X, Y, paint } = gridOf(name, M);
       ctx.save();
       ctx.setTransform(1, 0, 0, 1, 0, 0);
       ctx.fillStyle = "#fff";
       ctx.fillRect(0, 0, canvas.width, canvas.height);
       ctx.restore();
-      paint(M);
+      paint(out.density, out.dmax);
       ax.clip();
       const cell = (M.axes[0][1] - M.axes[0][0]) * (M.axes[1][1] - M.axes[1][0]);
-      hpdLevels(out.density, out.dmax, cell, state.masses, levels, hist, out.scratch);
       ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.setLineDash([]);
       ctx.beginPath();
-      for (const t of levels) contour(ctx, ax, M.axes, out.density, n, t);
+      VAEPage.contours(ctx, X, Y, out.density, VAEPage.hpdLevels(out.density, cell, state.masses, out.dmax), n, 1);
       ctx.stroke();
-      if (out.cov) {  // the Laplace ellipses at 1, 2, 3 Mahalanobis units, as theory.gaussian.ellipse
-        const [c11, c12, c22] = out.cov, l11 = Math.sqrt(c11), l21 = c12 / l11, l22 = Math.sqrt(c22 - l21 * l21);
-        ctx.strokeStyle = RED; ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
-        ctx.beginPath();
-        for (const rad of [1, 2, 3]) {
-          for (let s = 0; s <= 100; s++) {
-            const t = (2 * Math.PI * s) / 100, u = rad * Math.cos(t), w = rad * Math.sin(t);
-            const x = ax.px(out.map[0] + l11 * u), y = ax.py(out.map[1] + l21 * u + l22 * w);
-            if (s === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-          }
-        }
-        ctx.stroke();
-        ctx.setLineDash([]);
-        cross(ctx, ax.px(out.map[0]), ax.py(out.map[1]), 5);
-      }
-      dot(ctx, ax.px(out.mean[0]), ax.py(out.mean[1]));
+      const [c11, c12, c22] = out.cov;  // the Laplace ellipses, then the MAP and the mean
+      VAEPage.polyline(ctx, ax, ...VAEPage.ellipses(out.map, [[c11, c12], [c12, c22]], state.radii), { color: RED, width: 1.5, dash: [6, 4] });
+      VAEPage.marker(ctx, ax.px(out.map[0]), ax.py(out.map[1]), { kind: "x", size: 5, color: RED, width: 2.5 });
+      VAEPage.marker(ctx, ax.px(out.mean[0]), ax.py(out.mean[1]), { kind: "dot", size: 4, color: "#fff", edge: "#000" });
       ax.unclip();
       ax.frame({ title: state.title, xlabel: "latent z1 (latent units)", ylabel: "latent z2 (latent units)" });
-      const [lx, ly] = quietCorner(M, ax);
-      legend(ctx, items, size, lx, ly);
+      VAEPage.legend(ctx, box.x + 6, box.y + box.h - 6, [  // as HardPanel's: lower left
+        { label: state.legend[0], kind: "x", color: RED, width: 2 },
+        { label: state.legend[1], kind: "dot", color: "#fff", edge: "#000" },
+      ], { bottom: true });
       // the caption: hard_panel's title, as HardPosteriorPlot.caption
       const F = VAEPage.fixed, setting = `${name}, x = (${F(v.x1, 2)}, ${F(v.x2, 2)}), β = ${VAEPage.g(beta, 3)}`;
-      caption.textContent = out.cov
-        ? `${setting}; KL(Laplace || exact) = ${F(out.kl, 3)} nats`
-        : `${setting}: the negative Hessian at the mode is not positive definite (no Laplace approximation)`;
+      caption.textContent = `${setting}; KL(Laplace || exact) = ${F(out.kl, 3)} nats`;
       canvas.dataset.frame = String(Number(canvas.dataset.frame) + 1);
+    }
+
+    function redraw() {
+      const v = controls.values, M = models[v.model], beta = 10 ** v.log10_beta;
+      compute(M, v.x1, v.x2, beta, next);
+      // no Laplace approximation: as the widget (base.View.render), the last drawing and its
+      // caption stay, with the error's line under them
+      if (!next.cov) return error.show(state.laplace_error);
+      [shown, next] = [next, shown];
+      error.show(null);
+      draw(v.model, M, v, beta);
     }
     redraw();
 
     return {
       set: (name, value) => controls.set(name, value),
-      values: () => ({
-        density: Array.from(out.density),
-        log_evidence: out.logEvidence,
-        mean: out.mean.slice(),
-        map: out.map.slice(),
-        cov: out.cov ? out.cov.slice() : null,
-        kl: out.kl,
-        fallback: out.fallback,
+      values: () => ({  // what is shown: the last drawing, its caption, the error line
+        density: Array.from(shown.density),
+        log_evidence: shown.logEvidence,
+        mean: shown.mean.slice(),
+        map: shown.map.slice(),
+        cov: shown.cov.slice(),
+        kl: shown.kl,
+        fallback: shown.fallback,
         caption: caption.textContent,
+        error: error.text(),
       }),
     };
   };

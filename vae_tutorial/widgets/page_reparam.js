@@ -8,7 +8,7 @@
   const P = window.VAEPage;
   const C0 = "#1f77b4", C3 = "#d62728";
 
-  const normalPdf = (z, mean, v) => Math.exp((-0.5 * (z - mean) ** 2) / v) / Math.sqrt(2 * Math.PI * v);
+  const { normalPdf } = P;
 
   // numpy.histogram(values, bins=edges): bin k holds edges[k] <= v < edges[k + 1], the last
   // bin its right edge too, values outside dropped; the first guess from the arithmetic is
@@ -89,7 +89,8 @@
       stairs(ctx, a1, epsHeights, edges, "#b3b3b3", 1);
       P.polyline(ctx, a1, grid, std, { color: "#000" });
       a1.unclip();
-      a1.frame({ title: "noise eps ~ N(0, 1) (fixed)", xlabel: "eps (noise units)", ylabel: "density", nx: 6, ny: 4 });
+      const [l1, l2, l3] = state.labels;  // the figure's axis labels
+      a1.frame({ title: state.noise_title, ...l1, nx: 6, ny: 4 });
       P.legend(ctx, a1.box.x + 4, a1.box.y + 4, [
         { label: `${n} draws of eps`, color: "#b3b3b3", kind: "patch" },
         { label: "N(0, 1)", color: "#000" },
@@ -102,7 +103,7 @@
       P.polyline(ctx, a2, tx, ty, { color: C0, width: 0.7, alpha: 0.6 });
       P.polyline(ctx, a2, [lo, hi], [out.mu + out.sigma * lo, out.mu + out.sigma * hi], { color: C0, width: 2 });
       a2.unclip();
-      a2.frame({ title: out.titles[0], xlabel: "eps (noise units)", ylabel: "z (latent units)", nx: 6, ny: 4 });
+      a2.frame({ title: out.titles[0], ...l2, nx: 6, ny: 4 });
       // the samples z against q and the target
       const a3 = P.axes(ctx, { x: 58, y: 272, w: 582, h: 236 }, [lo, hi], [0, out.ytop]);
       a3.clip();
@@ -110,7 +111,7 @@
       P.polyline(ctx, a3, grid, q, { color: C0 });
       P.polyline(ctx, a3, grid, target, { color: C3, dash: [6, 4] });
       a3.unclip();
-      a3.frame({ title: out.titles[1], xlabel: "z (latent units)", ylabel: "density (per latent unit)" });
+      a3.frame({ title: out.titles[1], ...l3 });
       P.legend(ctx, a3.box.x + 6, a3.box.y + 6, [
         { label: "pushed samples z (histogram)", color: C0, kind: "patch", alpha: 0.5 },
         { label: "q(z) = N(mu, sigma^2)", color: C0 },

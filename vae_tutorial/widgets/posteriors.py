@@ -94,7 +94,7 @@ class ConjugateExplorer1D(_Explorer):
 
     def draw(self) -> np.ndarray:
         pixels = self.plot.update(*self._values()).pixels()
-        self.plot_caption = f"f(z) = w z, {self.plot.caption}"
+        self.plot_caption = f"{self.plot.ax.get_title()}, {self.plot.caption}"
         return pixels
 
     def page_controls(self) -> dict[str, widgets.Widget]:
@@ -136,7 +136,7 @@ class ConjugateExplorer2D(_Explorer):
 
     def draw(self) -> np.ndarray:
         pixels = self.plot.update(*self._values()).pixels()
-        self.plot_caption = f"f(z) = Wz, {self.plot.caption}"
+        self.plot_caption = f"{self.plot.ax.get_title()}, {self.plot.caption}"
         return pixels
 
     def page_controls(self) -> dict[str, widgets.Widget]:
@@ -169,6 +169,8 @@ class HardPosteriorExplorer(_Explorer):
         self.x = [_slider(f"x{i + 1}", obs[i], -2.0, 2.0) for i in range(2)]
         self.log10_beta = _slider("log10 β", lb, -1.0, 3.0, 0.1)
         self._plots: dict[tuple, HardPosteriorPlot] = {}  # one per grid
+        self.plot: HardPosteriorPlot | None = None  # the plot shown, and what it was drawn
+        self.drawn: tuple | None = None  # from: hard_panel's (title, post, lap)
         self._setup([self.model, *self.x, self.log10_beta])
 
     def _panel(self) -> tuple:
@@ -200,6 +202,7 @@ class HardPosteriorExplorer(_Explorer):
         key = post.grid.extent + post.grid.shape
         if key not in self._plots:
             self._plots[key] = HardPosteriorPlot(post.grid, dpi=80, caption=True)
-        plot = self._plots[key].update(title, post, lap)
-        self.plot_caption = plot.caption
-        return plot.pixels()
+        self.plot = self._plots[key].update(title, post, lap)
+        self.drawn = title, post, lap
+        self.plot_caption = self.plot.caption
+        return self.plot.pixels()

@@ -14,14 +14,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..theory.gaussian import kl
 from ..theory.reparameterization import location_scale
 from ..viz.live import TOPS
-from ..viz.reparameterization import ReparamPlot, reparam_figure
+from ..viz.reparameterization import ReparamPlot, kl_1d, reparam_figure
 from .base import View
 from .page import control_specs
-
-TRACES = 12  # the samples ReparamPlot traces through the map (its eps[:12])
 
 
 class ReparamExplorer(View):
@@ -80,12 +77,15 @@ class ReparamExplorer(View):
         return {"mu": self.mu, "sigma": self.sigma}
 
     def page_state(self) -> dict:
-        """The fixed noise eps (float64 bytes), the histogram's bin edges, the target."""
+        """The fixed noise eps (float64 bytes), the histogram's bin edges, the target, the
+        number of samples traced and the panels' axis labels, as the figure has them."""
         plot = self.plot
+        labels = [{"xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel()} for ax in plot.axes]
         return {"module": "reparam", "controls": control_specs(self.page_controls()),
                 "describe": self.describe(), "eps": np.asarray(self.eps, "<f8").tobytes(),
-                "bins": plot.bins.tolist(), "points": len(plot.grid), "traces": TRACES,
-                "target": [float(t) for t in self.target], "tops": list(TOPS)}  # fmt: skip
+                "bins": plot.bins.tolist(), "points": len(plot.grid), "traces": plot.traced,
+                "target": [float(t) for t in self.target], "tops": list(TOPS),
+                "noise_title": plot.axes[0].get_title(), "labels": labels}  # fmt: skip
 
     def page_values(self) -> dict:
         """What the figure shows now: the counts of z = mu + sigma * eps in the drawn bins and
@@ -94,9 +94,8 @@ class ReparamExplorer(View):
         mu, sigma, (m, s), plot = self.mu.value, self.sigma.value, self.target, self.plot
         z = location_scale(self.eps, mu, sigma)
         counts, _ = np.histogram(z, bins=plot.bins)
-        divergence = kl(np.array([mu]), np.array([[sigma**2]]), np.array([m]), np.array([[s**2]]))
         caption = "; ".join(ax.get_title() for ax in plot.axes[1:])
         return {"counts": counts.tolist(), "heights": plot.hist.get_data().values.tolist(),
                 "q": plot.q.get_ydata().tolist(), "target": plot.p.tolist(),
-                "traces": z[:TRACES].tolist(), "kl": divergence,
+                "traces": z[: plot.traced].tolist(), "kl": kl_1d(mu, sigma, m, s),
                 "ytop": float(plot.axes[2].get_ylim()[1]), "caption": caption}  # fmt: skip
