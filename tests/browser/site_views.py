@@ -47,10 +47,13 @@ def page_values(page, settings: dict[str, Any], index: int = 0) -> dict:
 
 def check_view(page, view: Any, settings: list[dict[str, Any]],
                compare: Callable[[dict, dict, dict], None], tmp_path: Path,
-               name: str = "view") -> int:  # fmt: skip
-    """Each setting on the page and in Python, compared; returns the number compared."""
+               name: str = "view", opened: Callable | None = None) -> int:  # fmt: skip
+    """Each setting on the page and in Python, compared; returns the number compared.
+    ``opened(page)``: called once the page is open, before the first setting."""
     assert len(settings) >= 10, "the site's views are compared at 10 or more settings"
     errors = open_view(page, view, tmp_path, name)
+    if opened is not None:
+        opened(page)
     for s in settings:
         got = page_values(page, s)
         set_controls(view, s)

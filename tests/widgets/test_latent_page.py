@@ -64,8 +64,16 @@ def test_explorer_state_controls_and_values(tiny_model, data):
     specs = {c["name"]: c for c in state["controls"]}
     assert list(specs) == ["z1", "z2", "picker"]  # the z number boxes mirror the sliders
     for s, name in zip(w.sliders, ("z1", "z2"), strict=True):
-        assert specs[name] == {"name": name, "kind": "float", "label": name, "min": s.min,
-                               "max": s.max, "step": s.step, "value": s.value}  # fmt: skip
+        assert specs[name] == {
+            "name": name,
+            "kind": "float",
+            "label": name,
+            "min": s.min,
+            "max": s.max,
+            "step": s.step,
+            "value": s.value,
+            "decimals": 2,
+        }  # fmt: skip (ipywidgets' readout ".2f")
     assert specs["picker"]["max"] == len(mu) - 1 and specs["picker"]["kind"] == "int"
     assert np.array_equal(np.frombuffer(state["points"]["bytes"], np.float32).reshape(-1, 2), mu)
     assert np.array_equal(np.frombuffer(state["labels"]["bytes"], np.uint8), labels)

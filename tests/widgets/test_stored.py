@@ -14,11 +14,13 @@ from vae_tutorial.widgets.stored import STATE, VIEW, image_of, tidy_widget_state
 
 def _notebook(frame: np.ndarray) -> dict:
     raw = base64.b64encode(frame.tobytes()).decode()
+    image = {"_esm": ESM, "format": "grey", "encoding": "raw", "width": frame.shape[1],
+             "height": frame.shape[0]}  # fmt: skip
     state = {
-        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_img", "IPY_MODEL_note"],
-                                                     "layout": "IPY_MODEL_lay"}},
-        "img": {"model_name": "AnyModel", "state": {"_esm": ESM, "format": "grey", "encoding": "raw",
-                                                    "width": frame.shape[1], "height": frame.shape[0]},
+        "box": {"model_name": "VBoxModel",
+                "state": {"children": ["IPY_MODEL_img", "IPY_MODEL_note"],
+                          "layout": "IPY_MODEL_lay"}},
+        "img": {"model_name": "AnyModel", "state": image,
                 "buffers": [{"path": ["data"], "encoding": "base64", "data": raw}]},
         "note": {"model_name": "HTMLModel", "state": {"_dom_classes": [NOTE_CLASS], "value": ""}},
         "lay": {"model_name": "LayoutModel", "state": {}},

@@ -23,7 +23,6 @@ from ..settings import torch_threads
 from .gaussian import LOG_2PI, log_density
 from .latent_models import LatentModel
 
-
 #: why :func:`laplace_approximation` fails (a ValueError): the mode is not a strict maximum
 NOT_POSITIVE_DEFINITE = "the negative Hessian at the mode is not positive definite"
 

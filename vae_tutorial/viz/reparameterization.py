@@ -43,8 +43,11 @@ class ReparamPlot(LivePlot):
         heights, _ = np.histogram(self.eps, bins=self.bins, density=True)
         ax1.stairs(heights, self.bins, fill=True, color="0.7", label=f"{len(eps)} draws of eps")
         ax1.plot(self.grid, normal_pdf(self.grid, 0.0, 1.0), color="k", label="N(0, 1)")
-        ax1.set(title="noise eps ~ N(0, 1) (fixed)", xlabel="eps (noise units)",
-                ylabel="density (per noise unit)")
+        ax1.set(
+            title="noise eps ~ N(0, 1) (fixed)",
+            xlabel="eps (noise units)",
+            ylabel="density (per noise unit)",
+        )
         ax1.legend(fontsize=7, loc="upper left")
         self.map = ax2.plot([], [], color="C0", lw=2)[0]
         self.traces = ax2.plot([], [], color="C0", lw=0.5, alpha=0.6)[0]
@@ -57,8 +60,12 @@ class ReparamPlot(LivePlot):
         self.q = ax3.plot([], [], color="C0", label="q(z) = N(mu, sigma^2)")[0]
         self.p = normal_pdf(self.grid, target[0], target[1] ** 2)
         self.target_line = ax3.plot(self.grid, self.p, "--", color="C3", label="target p(z)")[0]
-        ax3.set(title="KL(q || target)", xlabel="z (latent units)",
-                ylabel="density (per latent unit)", xlim=limits)
+        ax3.set(
+            title="KL(q || target)",
+            xlabel="z (latent units)",
+            ylabel="density (per latent unit)",
+            xlim=limits,
+        )
         legend = ax3.legend(fontsize=7, loc="upper left", framealpha=1)
         self.fig.tight_layout()
         self.dynamic = [self.map, self.traces, ax2.title, self.hist, self.q, self.target_line,
@@ -70,7 +77,8 @@ class ReparamPlot(LivePlot):
         z = location_scale(self.eps, mu, sigma)
         self.map.set_data(self.grid, location_scale(self.grid, mu, sigma))
         paths = [
-            np.array([[e, lo], [e, mu + sigma * e], [lo, mu + sigma * e]]) for e in self.eps[: self.traced]
+            np.array([[e, lo], [e, mu + sigma * e], [lo, mu + sigma * e]])
+            for e in self.eps[: self.traced]
         ]
         self.traces.set_data(*joined(paths))
         self.axes[1].set_title(f"z = {mu:.2f} + {sigma:.2f} * eps")

@@ -56,6 +56,7 @@ def page_state(view: Any) -> dict[str, Any]:
     return {
         "module": MODULE,
         "controls": control_specs(view.page_controls()),
+        "describe": view.describe(),
         "models": {name: model_state(name) for name in view.model.options},
         "resolution": len(panel.density.axes[0]),  # both models' grids: hard_panel's default
         "masses": list(MASSES),

@@ -307,22 +307,26 @@
    * the first point, in decreasing order of density, at which the cumulative mass reaches it.
    * Rather than sort the whole grid, a histogram of mass by density finds the bin where each
    * mass is reached, and only that bin's points are sorted. Returns them increasing. */
+  const BINS = 4096, hist = new Float64Array(BINS);
+  let pts = new Float64Array(0);  // (both reused from call to call)
   VAEPage.hpdLevels = function hpdLevels(D, cell, masses, dmax) {
-    const BINS = 4096, N = D.length, scale = BINS / dmax, hist = new Float64Array(BINS);
+    const N = D.length, scale = BINS / dmax;
+    if (pts.length < N) pts = new Float64Array(N);
     const bin = (v) => { const b = (v * scale) | 0; return b < BINS ? b : BINS - 1; };
+    hist.fill(0);
     for (let k = 0; k < N; k++) hist[bin(D[k])] += D[k] * cell;
     const levels = [];
     let cum = 0;
     for (let b = BINS - 1; b >= 0 && levels.length < masses.length; b--) {
       if (cum + hist[b] < masses[levels.length] && b > 0) { cum += hist[b]; continue; }
-      const pts = [];  // the bin's points, in decreasing order
-      for (let k = 0; k < N; k++) if (bin(D[k]) === b) pts.push(D[k]);
-      pts.sort((u, v) => v - u);
-      for (const v of pts) {
-        cum += v * cell;
-        while (levels.length < masses.length && cum >= masses[levels.length]) levels.push(v);
+      let count = 0;  // the bin's points, sorted (increasing: read from the end)
+      for (let k = 0; k < N; k++) if (bin(D[k]) === b) pts[count++] = D[k];
+      const sorted = pts.subarray(0, count).sort();
+      for (let q = count - 1; q >= 0; q--) {
+        cum += sorted[q] * cell;
+        while (levels.length < masses.length && cum >= masses[levels.length]) levels.push(sorted[q]);
       }
-      while (b === 0 && levels.length < masses.length) levels.push(pts.length ? pts[pts.length - 1] : 0);
+      while (b === 0 && levels.length < masses.length) levels.push(count ? sorted[0] : 0);
     }
     return levels.sort((u, v) => u - v);
   };
@@ -387,15 +391,14 @@
     };
     const [colI, colT] = cells(xlim, n1, bw, false), [rowJ, rowT] = cells(ylim, n2, bh, true);
     const along = new Float64Array(n1);  // one pixel row's density at each z1 of the grid
-    return function paint(D, dmax) {
+    return function paint(D, dmax) {  // (D >= 0: a band is the integer part)
       const scale = 10 / dmax;
       for (let py = 0, o = 0; py < bh; py++) {
         const tj = rowT[py], r0 = rowJ[py] * s2;
-        for (let i = 0, k = r0; i < n1; i++, k += s1) along[i] = D[k] + tj * (D[k + s2] - D[k]);
+        for (let i = 0, k = r0; i < n1; i++, k += s1) along[i] = (D[k] + tj * (D[k + s2] - D[k])) * scale;
         for (let px = 0; px < bw; px++, o++) {
-          const i = colI[px], lower = along[i];
-          const band = Math.floor((lower + colT[px] * (along[i + 1] - lower)) * scale);
-          pix[o] = colours[band > 9 ? 9 : band < 0 ? 0 : band];
+          const i = colI[px], lower = along[i], band = (lower + colT[px] * (along[i + 1] - lower)) | 0;
+          pix[o] = colours[band > 9 ? 9 : band];
         }
       }
       ctx.putImageData(image, Math.round(box.x * dpr), Math.round(box.y * dpr));

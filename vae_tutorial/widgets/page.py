@@ -38,8 +38,9 @@ def control_spec(name: str, w: widgets.Widget, label: str | None = None) -> dict
     if isinstance(w, widgets.Checkbox):
         return {"name": name, "kind": "checkbox", "label": label, "value": bool(w.value)}
     if isinstance(w, widgets.SelectionSlider | widgets.Dropdown):
-        options = [list(o) if isinstance(o, tuple) and len(o) == 2 else [str(o), o]
-                   for o in w.options]  # (label, value) pairs, as ipywidgets reads options
+        options = [
+            list(o) if isinstance(o, tuple) and len(o) == 2 else [str(o), o] for o in w.options
+        ]  # (label, value) pairs, as ipywidgets reads options
         options = [o for o in options if o[1] is not None]  # a "pick one..." placeholder
         value = w.value
         return {"name": name, "kind": "select", "label": label, "options": options,

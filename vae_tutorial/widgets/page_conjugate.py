@@ -41,7 +41,8 @@ def state_1d(view: Any) -> dict[str, Any]:
     legend: the plot's entries, saying which grid points the dots are, and the line z = x / w."""
     z, every = view.plot.z, view.plot.dot_every
     prior, lik, closed, grid = _labels(view.plot)
-    legend = [prior, lik, closed, f"{grid} (every {every}th point)", "z = x / w (likelihood's peak)"]
+    legend = [prior, lik, closed, f"{grid} (every {every}th point)",
+              "z = x / w (likelihood's peak)"]  # fmt: skip
     return {**_state(view), "variant": "1d", "limits": [float(z[0]), float(z[-1])],
             "points": len(z), "dot_every": every, "legend": legend}  # fmt: skip
 

@@ -181,18 +181,20 @@
       L[k] = v;
       if (v > max) { max = v; arg = k; }
     }
-    // theory.grid.posterior_on_grid: the evidence, the density, the mean (weights: density x cell)
+    // theory.grid.posterior_on_grid in one pass (logsumexp with the maximum known: one exp a
+    // point), with the density and the weights' moments
     const D = out.density, cell = (axes[0][1] - axes[0][0]) * (axes[1][1] - axes[1][0]);
-    const lse = VAEPage.logsumexp(L), logEvidence = lse + Math.log(cell);
-    let m1 = 0, m2 = 0;
+    let s = 0, m1 = 0, m2 = 0;
     for (let i = 0, k = 0; i < n; i++) {
+      const z1 = axes[0][i];
       for (let j = 0; j < n; j++, k++) {
-        const p = (D[k] = Math.exp(L[k] - logEvidence));
-        m1 += p * axes[0][i]; m2 += p * axes[1][j];
+        const e = Math.exp(L[k] - max);
+        D[k] = e; s += e; m1 += e * z1; m2 += e * axes[1][j];
       }
     }
-    out.logEvidence = logEvidence; out.mean[0] = m1 * cell; out.mean[1] = m2 * cell;
-    out.dmax = Math.exp(max - logEvidence);
+    const lse = max + Math.log(s), logEvidence = lse + Math.log(cell), toDensity = 1 / (s * cell);
+    for (let k = 0; k < N; k++) D[k] *= toDensity;
+    out.logEvidence = logEvidence; out.mean[0] = m1 / s; out.mean[1] = m2 / s; out.dmax = toDensity;
     // the MAP: Newton from the grid's best point, else the best local maximum from the starts
     const mode = [axes[0][Math.floor(arg / n)], axes[1][arg % n]];
     let z = newton(M, mode, x1, x2, beta, max);
@@ -215,19 +217,22 @@
     out.cov = [c11, c12, c22];
     const l11 = Math.sqrt(c11), l21 = c12 / l11, l22 = Math.sqrt(c22 - l21 * l21);
     const cq = -0.5 * (2 * Math.log(l11 * l22) + 2 * LOG_2PI), Q = out.logQ;
+    let qmax = -Infinity;
     for (let i = 0, k = 0; i < n; i++) {
       const y1 = (axes[0][i] - z[0]) / l11;
       for (let j = 0; j < n; j++, k++) {
-        const y2 = (axes[1][j] - z[1] - l21 * y1) / l22;
-        Q[k] = cq - 0.5 * (y1 * y1 + y2 * y2);
+        const y2 = (axes[1][j] - z[1] - l21 * y1) / l22, v = cq - 0.5 * (y1 * y1 + y2 * y2);
+        Q[k] = v;
+        if (v > qmax) qmax = v;
       }
     }
-    const lseq = VAEPage.logsumexp(Q);  // as GridPosterior.kl_from
+    const E = out.scratch;
+    let sq = 0;
+    for (let k = 0; k < N; k++) { const e = Math.exp(Q[k] - qmax); E[k] = e; sq += e; }
+    const lseq = qmax + Math.log(sq);
     let kl = 0;
-    for (let k = 0; k < N; k++) {
-      const w = Math.exp(Q[k] - lseq);
-      if (w > 0) kl += w * (Q[k] - lseq - (L[k] - lse));
-    }
+    for (let k = 0; k < N; k++) if (E[k] > 0) kl += E[k] * (Q[k] - lseq - (L[k] - lse));
+    kl /= sq;
     out.kl = Math.max(kl, 0);
     return out;
   }
@@ -236,7 +241,9 @@
 
   const RED = "#d62728";  // matplotlib's C3
   const buffers = (N) => ({ logJoint: new Float64Array(N), density: new Float64Array(N),
-                            logQ: new Float64Array(N), mean: [0, 0] });
+                            logQ: new Float64Array(N), scratch: new Float64Array(N), mean: [0, 0] });
+
+  VAEPage.hardPosterior = { prepare, compute };  // the computation alone (tests)
 
   VAEPage.views.hard_posterior = function mount(el, state) {
     const n = state.resolution, N = n * n;
@@ -244,7 +251,7 @@
     for (const [name, spec] of Object.entries(state.models)) models[name] = prepare(spec, n);
     let shown = buffers(N), next = buffers(N);  // the setting drawn; the one being computed
     const controls = VAEPage.controls(el, state.controls, () => redraw());
-    const fig = VAEPage.figure(el, 500, 462, "the exact posterior p(z|x) of a hard 2-D latent model on a grid, its MAP and the Laplace approximation's 1, 2, 3 standard-deviation ellipses");
+    const fig = VAEPage.figure(el, 500, 462, state.describe);
     const caption = VAEPage.caption(el), error = VAEPage.errorLine(el);
     const { canvas, ctx } = fig;
     const box = { x: 62, y: 28, w: 424, h: 392 };
@@ -261,11 +268,7 @@
 
     function draw(name, M, v, beta) {
       const out = shown, { ax, X, Y, paint } = gridOf(name, M);
-      ctx.save();
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.fillStyle = "#fff";
-      ctx.fillRect(0, 0, canvas.width, canvas.height);
-      ctx.restore();
+      ctx.save(); ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, fig.w, fig.h); ctx.restore();
       paint(out.density, out.dmax);
       ax.clip();
       const cell = (M.axes[0][1] - M.axes[0][0]) * (M.axes[1][1] - M.axes[1][0]);
@@ -291,7 +294,7 @@
 
     function redraw() {
       const v = controls.values, M = models[v.model], beta = 10 ** v.log10_beta;
-      compute(M, v.x1, v.x2, beta, next);
+      VAEPage.hardPosterior.compute(M, v.x1, v.x2, beta, next);  // (a test may wrap it)
       // no Laplace approximation: as the widget (base.View.render), the last drawing and its
       // caption stay, with the error's line under them
       if (!next.cov) return error.show(state.laplace_error);
@@ -303,18 +306,11 @@
 
     return {
       set: (name, value) => controls.set(name, value),
-      values: () => ({  // what is shown: the last drawing, its caption, the error line
-        density: Array.from(shown.density),
-        log_evidence: shown.logEvidence,
-        mean: shown.mean.slice(),
-        map: shown.map.slice(),
-        cov: shown.cov.slice(),
-        kl: shown.kl,
-        fallback: shown.fallback,
-        caption: caption.textContent,
-        error: error.text(),
-      }),
+      // what is shown: the last drawing (if any), its caption, the error line
+      values: () => ({ density: Array.from(shown.density), log_evidence: shown.logEvidence,
+                       mean: shown.mean.slice(), map: shown.map ? shown.map.slice() : null,
+                       cov: shown.cov ? shown.cov.slice() : null, kl: shown.kl, fallback: shown.fallback,
+                       caption: caption.textContent, error: error.text() }),
     };
   };
-  VAEPage.hardPosterior = { prepare, compute };  // the computation alone (tests)
 })();
