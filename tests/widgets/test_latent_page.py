@@ -2,8 +2,6 @@
 is JSON once its binary arrays are set aside, the controls are the widgets', the decoder in
 the state is the model's, and page_values is what the view draws."""
 
-import json
-
 import numpy as np
 import pytest
 import torch
@@ -17,6 +15,7 @@ from vae_tutorial.widgets import latent_explorer as wx  # noqa: E402
 from vae_tutorial.widgets import latent_page as lp  # noqa: E402
 from vae_tutorial.widgets.page import (  # noqa: E402
     _script,
+    as_page_json,
     classic_script,
     page_scripts,
     set_controls,
@@ -29,17 +28,6 @@ SHAPE = (3, 4)  # the tiny model's 12 pixels as an image
 def data(tiny_model):
     x = (torch.rand(50, 12, generator=torch.Generator().manual_seed(0)) < 0.5).float()
     return x, ls.encode_means(tiny_model, x), np.arange(50) % 10
-
-
-def without_bytes(value):
-    """The state with every bytes value replaced by its length: must then be plain JSON."""
-    if isinstance(value, bytes):
-        return len(value)
-    if isinstance(value, dict):
-        return {k: without_bytes(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [without_bytes(v) for v in value]
-    return value
 
 
 def numpy_decoder(dec: dict, z: np.ndarray) -> np.ndarray:
@@ -59,7 +47,7 @@ def test_explorer_state_controls_and_values(tiny_model, data):
     x, mu, labels = data
     w = wx.LatentExplorer(tiny_model, SHAPE, points=mu, labels=labels)
     state = w.page_state()
-    json.dumps(without_bytes(state), allow_nan=False)
+    as_page_json(state)
     assert state["module"] == "latent" and state["view"] == "explorer"
     specs = {c["name"]: c for c in state["controls"]}
     assert list(specs) == ["z1", "z2", "picker"]  # the z number boxes mirror the sliders
@@ -124,7 +112,7 @@ def test_interpolation_and_reconstruction(tiny_model, data):
     x, mu, labels = data
     view = wx.InterpolationExplorer(tiny_model, x, SHAPE, a=2, b=9, t=0.25)
     state = view.page_state()
-    json.dumps(without_bytes(state), allow_nan=False)
+    as_page_json(state)
     assert [c["name"] for c in state["controls"]] == ["a", "b", "t"]
     assert state["controls"][0]["box"] and state["controls"][0]["max"] == len(x) - 1
     bits = np.unpackbits(np.frombuffer(state["images"]["bytes"], np.uint8))[: x.numel()]
@@ -138,7 +126,7 @@ def test_interpolation_and_reconstruction(tiny_model, data):
 
     rec = wx.ReconstructionBrowser(tiny_model, x, SHAPE, labels=labels, index=3)
     state = rec.page_state()
-    json.dumps(without_bytes(state), allow_nan=False)
+    as_page_json(state)
     assert [c["name"] for c in state["controls"]] == ["index"] and state["view"] == "reconstruction"
     set_controls(rec, {"index": 11})
     values = rec.page_values()

@@ -1,7 +1,6 @@
 """HardPosteriorExplorer's static-site side (widgets/hard_page.py): the state the page computes
 from and the values the browser test compares (tests/browser/test_page_hard_posterior.py)."""
 
-import json
 from functools import partial
 
 import numpy as np
@@ -11,24 +10,14 @@ from vae_tutorial.theory.grid import make_grid, posterior_on_grid
 from vae_tutorial.theory.laplace import NOT_POSITIVE_DEFINITE, find_map, laplace_approximation
 from vae_tutorial.theory.latent_models import hard_example
 from vae_tutorial.widgets import posteriors as widget_posteriors
-from vae_tutorial.widgets.page import control_spec, set_controls
+from vae_tutorial.widgets.page import as_page_json, control_spec, set_controls
 from vae_tutorial.widgets.posteriors import HardPosteriorExplorer
-
-
-def _no_bytes(value):
-    if isinstance(value, bytes):
-        return "<bytes>"
-    if isinstance(value, dict):
-        return {k: _no_bytes(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_no_bytes(v) for v in value]
-    return value
 
 
 def test_state_is_json_and_its_controls_are_the_widgets():
     w = HardPosteriorExplorer()
     state = w.page_state()
-    json.dumps(_no_bytes(state), allow_nan=False)
+    as_page_json(state)
     assert state["module"] == "hard_posterior"
     controls = w.page_controls()
     assert list(controls) == ["model", "x1", "x2", "log10_beta"]

@@ -10,32 +10,17 @@ import pytest
 
 from vae_tutorial.theory.conjugate import identity_posterior, linear_gaussian_posterior
 from vae_tutorial.theory.gaussian import kl, log_density, normal_pdf
-from vae_tutorial.widgets.page import set_controls
+from vae_tutorial.widgets.page import as_page_json, set_controls
 from vae_tutorial.widgets.posteriors import ConjugateExplorer1D, ConjugateExplorer2D
 from vae_tutorial.widgets.reparameterization import ReparamExplorer
 
 VIEWS = [ConjugateExplorer1D, ConjugateExplorer2D, lambda: ReparamExplorer(draws=500)]
 
 
-def _json(state: dict) -> dict:
-    """The state as the page gets it (bytes go separately, as base64 blobs)."""
-
-    def strip(v):
-        if isinstance(v, bytes):
-            return {"$blob": len(v)}
-        if isinstance(v, dict):
-            return {k: strip(x) for k, x in v.items()}
-        if isinstance(v, list):
-            return [strip(x) for x in v]
-        return v
-
-    return json.loads(json.dumps(strip(state), allow_nan=False))
-
-
 @pytest.mark.parametrize("make", VIEWS, ids=["1d", "2d", "reparam"])
 def test_state_is_json_and_its_controls_are_the_widgets(make):
     view = make()
-    state = _json(view.page_state())
+    state = as_page_json(view.page_state())
     assert state["module"] in ("conjugate", "reparam")
     controls = view.page_controls()
     assert [c["name"] for c in state["controls"]] == list(controls)

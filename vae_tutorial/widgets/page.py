@@ -133,6 +133,15 @@ def _split_blobs(value: Any, blobs: dict[str, str]) -> Any:
     return value
 
 
+def as_page_json(state: dict[str, Any], blobs: dict[str, str] | None = None) -> dict[str, Any]:
+    """``state`` as a page gets it: binary arrays replaced by ``{"$blob": key}`` (their base64
+    text into ``blobs``); raises ValueError for what JSON cannot hold (NaN, inf, objects)."""
+    import json
+
+    blobs = {} if blobs is None else blobs
+    return json.loads(json.dumps(_split_blobs(state, blobs), allow_nan=False))
+
+
 def _json(value: Any) -> str:
     import json
 
