@@ -30,6 +30,14 @@ def data(tiny_model):
     return x, ls.encode_means(tiny_model, x), np.arange(50) % 10
 
 
+def _drawn(values: dict) -> np.ndarray:
+    """The ``drawn`` pixels of page values (base64 uint8 RGB) as an array."""
+    import base64
+
+    raw = np.frombuffer(base64.b64decode(values["drawn"]), dtype=np.uint8)
+    return raw.reshape(values["drawn_shape"])
+
+
 def numpy_decoder(dec: dict, z: np.ndarray) -> np.ndarray:
     """The decoder of a page state, in numpy (as makeDecoder reads it): E[x|z] (D,)."""
     w, h, off = np.frombuffer(dec["weights"], np.float32), np.asarray(z, np.float64), 0
@@ -73,7 +81,7 @@ def test_explorer_state_controls_and_values(tiny_model, data):
     assert values["label"] == labels[values["nearest"]]
     assert np.allclose(values["image"], ls.decode_one(tiny_model, w.latent, SHAPE).ravel())
     drawn = np.repeat(w.draw()[..., None], 3, -1)  # grey, as the page's RGB
-    assert values["drawn"] == drawn.ravel().tolist() and values["drawn_shape"] == [24, 32, 3]
+    assert np.array_equal(_drawn(values), drawn) and values["drawn_shape"] == [24, 32, 3]
     assert values["info"] in w.info.value and values["info"].startswith("z = (")
     assert np.allclose(numpy_decoder(state["decoder"], w.latent), values["image"], atol=1e-6)
     # the cross-hair from the affine in the state, as the page computes it
@@ -122,7 +130,7 @@ def test_interpolation_and_reconstruction(tiny_model, data):
     values = view.page_values()
     assert (values["a"], values["b"], values["t"]) == (2, 0, 1.0)
     assert np.array_equal(values["canvas"], view.canvas().ravel())
-    assert values["drawn"] == np.repeat(view.draw()[..., None], 3, -1).ravel().tolist()
+    assert np.array_equal(_drawn(values), np.repeat(view.draw()[..., None], 3, -1))
 
     rec = wx.ReconstructionBrowser(tiny_model, x, SHAPE, labels=labels, index=3)
     state = rec.page_state()

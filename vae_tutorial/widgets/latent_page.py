@@ -78,10 +78,14 @@ def _text(html: str) -> str:
 
 
 def _pixels(view: Any) -> dict[str, Any]:
-    """What a view draws: ``drawn`` the uint8 RGB pixels of ``draw()``, flattened, and shape."""
+    """What a view draws: ``drawn`` the uint8 RGB pixels of ``draw()`` (base64, as the page
+    sends them: hundreds of thousands of numbers), and their shape."""
+    import base64
+
     px = view.draw()
     px = px if px.ndim == 3 else np.repeat(px[..., None], 3, axis=-1)
-    return {"drawn": px.ravel().tolist(), "drawn_shape": list(px.shape)}
+    data = base64.b64encode(np.ascontiguousarray(px, dtype=np.uint8).tobytes()).decode()
+    return {"drawn": data, "drawn_shape": list(px.shape)}
 
 
 def _base(view: Any, kind: str) -> dict[str, Any]:

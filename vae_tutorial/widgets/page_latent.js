@@ -75,12 +75,14 @@
     target.dataset.frame = String(Number(target.dataset.frame) + 1);
   }
 
-  /** What a canvas shows, as RGB (latent_page._pixels: "drawn"). */
+  /** What a canvas shows, as RGB bytes in base64 (latent_page._pixels: "drawn"). */
   function drawn(target) {
     const d = target.getContext("2d").getImageData(0, 0, target.width, target.height).data;
-    const out = new Array((d.length / 4) * 3);
+    const out = new Uint8Array((d.length / 4) * 3);
     for (let i = 0, j = 0; i < d.length; i += 4, j += 3) { out[j] = d[i]; out[j + 1] = d[i + 1]; out[j + 2] = d[i + 2]; }
-    return { drawn: out, drawn_shape: [target.height, target.width, 3] };
+    let text = "";
+    for (let i = 0; i < out.length; i += 8192) text += String.fromCharCode(...out.subarray(i, i + 8192));
+    return { drawn: btoa(text), drawn_shape: [target.height, target.width, 3] };
   }
 
   const blobUrl = (bytes) => URL.createObjectURL(new Blob([bytes], { type: "image/png" }));
