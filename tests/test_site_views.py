@@ -21,6 +21,22 @@ sys.path.insert(0, str(ROOT / "site"))  # the site's build scripts are not a pac
 import views  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
+#: views whose image is decoded pixels; the others are matplotlib figures
+DECODED = {"LatentExplorer", "InterpolationExplorer", "ReconstructionBrowser"}
+
+
+def _same_matplotlib() -> bool:
+    """Is this matplotlib the version requirements.lock pins, which drew the stored figures
+    (``make notebooks``)? Another version lays text out differently (the lowest one
+    ``make test-min`` installs moves 6-14% of a figure's pixels), so a figure is compared
+    pixel by pixel only with the version that drew it."""
+    import re
+
+    import matplotlib
+
+    lock = (ROOT / "requirements.lock").read_text()
+    pinned = re.search(r"^matplotlib==(\S+)", lock, re.M)
+    return pinned is not None and pinned.group(1) == matplotlib.__version__
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -74,8 +90,9 @@ def test_the_site_builds_the_notebooks_views(path):
 def test_the_site_starts_where_the_stored_notebook_ends(path):
     """What each restored view draws is the image the stored notebook shows for it (so the
     recipe's other arguments, a target, a reference image, a latent limit, are the
-    notebook's too): at most 0.5% of pixels differ by more than 8 grey levels (anti-aliasing
-    where a last-bit difference moves a line)."""
+    notebook's too): the same size, and at most 0.5% of pixels differ by more than 8 grey
+    levels (anti-aliasing where a last-bit difference moves a line); a matplotlib figure
+    compared so with the matplotlib version that drew it (``_same_matplotlib``)."""
     import numpy as np
 
     from vae_tutorial.widgets.stored import image_of, is_pixel_image, reachable, state_of
@@ -95,6 +112,8 @@ def test_the_site_starts_where_the_stored_notebook_ends(path):
         stored = frames[0].astype(np.int16)
         stored = stored if stored.ndim == shown.ndim else stored[..., :3]
         assert stored.shape == shown.shape, (name, stored.shape, shown.shape)
+        if name not in DECODED and not _same_matplotlib():
+            continue  # same size checked (figure size and dpi); pixels with the locked version
         differ = np.abs(stored - shown.astype(np.int16))
         differ = (differ.max(axis=-1) if differ.ndim == 3 else differ) > 8
         assert differ.mean() < 0.005, f"{path.stem} {name}: {differ.mean():.2%} of pixels differ"
@@ -120,5 +139,7 @@ def test_the_inspectors_shipped_frames_stand_for_the_test_set():
     page = np.asarray(Image.open(io.BytesIO(frames[i])).convert("RGB"), dtype=np.int16)
     now = np.asarray(Image.open(io.BytesIO(view.draw())).convert("RGB"), dtype=np.int16)
     assert page.shape == now.shape
+    if not _same_matplotlib():
+        return  # a figure is compared pixel by pixel with the matplotlib that drew it
     differ = (np.abs(page - now).max(axis=2) > 8).mean()
     assert differ < 0.002, f"{differ:.2%} of the pixels differ from the package's frame"
