@@ -69,3 +69,18 @@ def write_notebook(path, cells: list[str]) -> None:
         "nbformat_minor": 5,
     }  # fmt: skip
     path.write_text(json.dumps(nb))
+
+
+def drag_explorer(root, page, step: float = 4) -> tuple[str, str]:
+    """Drag a browser explorer's first latent slider across (20 moves of ``step`` px); the
+    canvas before and after, as data URLs."""
+    image = root.locator("canvas.vae-image")
+    before = image.evaluate("(c) => c.toDataURL()")
+    box = root.locator("input.vae-latent-slider").first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.down()
+    for i in range(20):
+        page.mouse.move(box["x"] + box["width"] / 2 + step * i, y)
+    page.mouse.up()
+    return before, image.evaluate("(c) => c.toDataURL()")

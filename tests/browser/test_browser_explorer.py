@@ -11,7 +11,14 @@ import time
 import numpy as np
 import pytest
 import torch
-from jupyter_page import IDLE_JS, accept_dialogs, lab_url, run_all_cells, write_notebook
+from jupyter_page import (
+    IDLE_JS,
+    accept_dialogs,
+    drag_explorer,
+    lab_url,
+    run_all_cells,
+    write_notebook,
+)
 
 NOTEBOOK = "browser_explorer_check.ipynb"
 ROOT_SEL = ".vae-browser-explorer"
@@ -117,23 +124,10 @@ def _show_lab_log_on_failure(request, lab):
         print(f"--- JupyterLab log (last 3000 characters) ---\n{lab.log.read_text()[-3000:]}")
 
 
-def _drag(root, page) -> tuple[str, str]:
-    """Drag the first latent slider across; the canvas before and after, as data URLs."""
-    before = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
-    box = root.locator("input.vae-latent-slider").first.bounding_box()
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] / 2, y)
-    page.mouse.down()
-    for i in range(20):
-        page.mouse.move(box["x"] + box["width"] / 2 + 4 * i, y)
-    page.mouse.up()
-    return before, root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
-
-
 def test_browser_explorer_in_notebook_7(lab, page):
     write_notebook(lab.root / NOTEBOOK, CELLS)
     root = _open_and_run(page, f"{lab.url}notebooks/{NOTEBOOK}?token={lab.token}")
-    before, after = _drag(root, page)
+    before, after = drag_explorer(root, page)
     assert after != before, "Notebook 7: the decoded image did not change"
     slider = root.locator("input.vae-latent-slider").first
     slider.focus()
@@ -197,7 +191,7 @@ def test_browser_explorer_in_voila(voila, page):
     root = page.locator(ROOT_SEL).first
     root.wait_for(state="attached")
     root.scroll_into_view_if_needed()
-    before, after = _drag(root, page)
+    before, after = drag_explorer(root, page)
     assert after != before, "Voila: the decoded image did not change"
     times = root.evaluate("(el) => el.vae.timings.slice()")
     print(f"\nVoila: {len(times)} moves, p95 {np.percentile(times, 95):.1f} ms to a new frame")

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jupyter_page import drag_explorer
 
 from vae_tutorial.widgets.base import KERNEL_NOTE
 
@@ -65,15 +66,7 @@ def test_stored_widgets_draw_in_nbconverts_html(assets, page):
     assert {notes.nth(i).text_content().strip() for i in range(notes.count())} == {KERNEL_NOTE}
     root = page.locator(".vae-browser-explorer").first
     root.scroll_into_view_if_needed()
-    before = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
-    box = root.locator("input.vae-latent-slider").first.bounding_box()
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] / 2, y)
-    page.mouse.down()
-    for i in range(20):
-        page.mouse.move(box["x"] + box["width"] / 2 + 5 * i, y)
-    page.mouse.up()
-    after = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
+    before, after = drag_explorer(root, page, step=5)
     assert after != before, "the stored browser explorer did not move"
     print(
         f"\nnbconvert HTML of stored notebook 06, offline: {notes.count()} kernel notes, "

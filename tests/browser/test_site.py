@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from jupyter_page import drag_explorer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,16 +93,7 @@ def test_explorer_page_moves_offline(served, page):
     page.goto(f"{served}explorer-mnist-z2.html")
     root = page.locator(".vae-browser-explorer")
     root.wait_for()
-    before = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
-    slider = root.locator("input.vae-latent-slider").first
-    box = slider.bounding_box()
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] / 2, y)
-    page.mouse.down()
-    for i in range(20):
-        page.mouse.move(box["x"] + box["width"] / 2 + 4 * i, y)
-    page.mouse.up()
-    after = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
+    before, after = drag_explorer(root, page)
     assert after != before, "the decoded image did not change"
     times = root.evaluate("(el) => el.vae.timings.slice()")
     assert len(times) >= 10

@@ -6,7 +6,7 @@ draws the stored state of a trusted notebook, as `make lab` makes the shipped on
 from __future__ import annotations
 
 import numpy as np
-from jupyter_page import accept_dialogs, canvas_pixels, lab_url
+from jupyter_page import accept_dialogs, canvas_pixels, drag_explorer, lab_url
 
 from vae_tutorial.cli_launch import trust
 from vae_tutorial.widgets.base import KERNEL_NOTE
@@ -39,17 +39,7 @@ def test_a_stored_notebook_shows_its_widgets_without_running(lab, page):
     # the browser explorer decodes from its stored state
     root = page.locator(".vae-browser-explorer").first
     root.scroll_into_view_if_needed()
-    before = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
-    slider = root.locator("input.vae-latent-slider").first
-    box = slider.bounding_box()
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] / 2, y)
-    page.mouse.down()
-    for i in range(20):
-        page.mouse.move(box["x"] + box["width"] / 2 + 5 * i, y)
-    page.mouse.up()
-    page.wait_for_timeout(200)
-    after = root.locator("canvas.vae-image").evaluate("(c) => c.toDataURL()")
+    before, after = drag_explorer(root, page, step=5)
     assert after != before, "the stored browser explorer did not move"
     executes = [s for s in sent if isinstance(s, str) and "execute_request" in s]
     assert not executes, "the page asked the kernel to run code"

@@ -6,7 +6,6 @@ import io
 
 import numpy as np
 import pytest
-import torch
 
 pytest.importorskip("ipywidgets")
 
@@ -22,12 +21,6 @@ from vae_tutorial.viz.latent import difference_rgb  # noqa: E402
 from vae_tutorial.widgets import latent_explorer as wx  # noqa: E402
 
 SHAPE = (3, 4)  # the tiny model's 12 pixels as an image
-
-
-@pytest.fixture
-def points(tiny_model):
-    x = (torch.rand(50, 12, generator=torch.Generator().manual_seed(0)) < 0.5).float()
-    return x, ls.encode_means(tiny_model, x), np.arange(50) % 10
 
 
 def png_pixels(png: bytes) -> np.ndarray:

@@ -4,7 +4,6 @@ the state is the model's, and page_values is what the view draws."""
 
 import numpy as np
 import pytest
-import torch
 
 pytest.importorskip("ipywidgets")
 
@@ -22,12 +21,6 @@ from vae_tutorial.widgets.page import (  # noqa: E402
 )
 
 SHAPE = (3, 4)  # the tiny model's 12 pixels as an image
-
-
-@pytest.fixture
-def data(tiny_model):
-    x = (torch.rand(50, 12, generator=torch.Generator().manual_seed(0)) < 0.5).float()
-    return x, ls.encode_means(tiny_model, x), np.arange(50) % 10
 
 
 def _drawn(values: dict) -> np.ndarray:
@@ -51,8 +44,8 @@ def numpy_decoder(dec: dict, z: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-h))
 
 
-def test_explorer_state_controls_and_values(tiny_model, data):
-    x, mu, labels = data
+def test_explorer_state_controls_and_values(tiny_model, points):
+    x, mu, labels = points
     w = wx.LatentExplorer(tiny_model, SHAPE, points=mu, labels=labels)
     state = w.page_state()
     as_page_json(state)
@@ -116,8 +109,8 @@ def test_picked_image_and_reference_in_the_state():
     assert w.page_state()["picked"] is None
 
 
-def test_interpolation_and_reconstruction(tiny_model, data):
-    x, mu, labels = data
+def test_interpolation_and_reconstruction(tiny_model, points):
+    x, mu, labels = points
     view = wx.InterpolationExplorer(tiny_model, x, SHAPE, a=2, b=9, t=0.25)
     state = view.page_state()
     as_page_json(state)
