@@ -81,15 +81,15 @@ HEAD = (
 )
 
 
-def replace_widgets(nb: dict, path: Path) -> tuple[int, str]:
+def replace_widgets(nb: dict, path: Path) -> str:
     """Every widget output -> its view, live in the page (``views.py``: the notebook's own
-    constructor calls, restored to the stored state); returns (number, the page's scripts)."""
+    constructor calls, restored to the stored state); returns the page's scripts."""
     from vae_tutorial.widgets.page import PageViews
 
     found = views.views_of(path)
     outputs = [out for out, _ in views.widget_outputs(nb)]  # this copy's outputs, in order
-    pv, n, extra = PageViews(prefix=f"v{path.stem[:3]}"), 0, ""
-    for out, (_, name, view) in zip(outputs, found, strict=True):
+    pv, extra = PageViews(prefix=f"v{path.stem[:3]}"), ""
+    for n, (out, (_, name, view)) in enumerate(zip(outputs, found, strict=True)):
         if isinstance(view, str):  # the anywidget explorer: the same script as its own page
             html_, script = explorer_embed(view, f"explorer-{path.stem}-{n}", pv)
             extra += script
@@ -99,9 +99,7 @@ def replace_widgets(nb: dict, path: Path) -> tuple[int, str]:
         else:
             html_ = pv.add(view, views.NOTES.get(name, ""))
         out["data"] = {"text/html": html_}
-        out.setdefault("metadata", {})
-        n += 1
-    return n, (pv.scripts(src="assets/views") if pv.n or pv.blobs else "") + extra
+    return (pv.scripts(src="assets/views") if pv.n or pv.blobs else "") + extra
 
 
 IMAGES = ("image/png", "image/jpeg")
@@ -237,7 +235,7 @@ def convert(path: Path, pages, out: Path, docs: dict[str, str]) -> list[dict]:
 
     nb = nbformat.read(path, as_version=4)
     add_alt_text(nb, docs)  # first: a widget's description names the snapshot after it
-    _, scripts = replace_widgets(nb, path)
+    scripts = replace_widgets(nb, path)
     nb.metadata.pop("widgets", None)  # the page's own views replace the stored widgets
     exporter = HTMLExporter(template_name="lab")
     body, _ = exporter.from_notebook_node(nb)
